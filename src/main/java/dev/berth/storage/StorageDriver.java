@@ -1,0 +1,71 @@
+package dev.berth.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Paths to bytes, nothing about images (Distribution's StorageDriver, made reactive).
+ *
+ * <p>Paths are absolute, '/'-separated, and already validated by {@link PathRules}: segments of
+ * [A-Za-z0-9._-], no empty, "." or ".." segment. Directories are implied by the files below them.
+ * A missing path fails the returned Uni/Multi with {@link PathNotFoundException}. No method blocks
+ * the calling thread.
+ */
+public interface StorageDriver {
+
+    /** The driver's config name: filesystem, inmemory, s3. */
+    String name();
+
+    /** Whole content of a small file (links, manifests, state). */
+    Uni<byte[]> getContent(String path);
+
+    /** Writes a small file atomically: readers see the old content or the new, never a part. */
+    Uni<Void> putContent(String path, byte[] content);
+
+    /**
+     * Streams {@code length} bytes from {@code offset} ({@code length < 0}: to the end), with
+     * back-pressure. An offset at or past the end gives an empty stream.
+     */
+    Multi<Buffer> read(String path, long offset, long length);
+
+    /**
+     * Opens a writer on {@code path}. {@code append=false} starts a new, empty file (replacing any);
+     * {@code append=true} resumes one that an earlier writer closed, possibly in another process.
+     */
+    Uni<FileWriter> writer(String path, boolean append);
+
+    /** Size and kind of a file or directory. */
+    Uni<FileInfo> stat(String path);
+
+    /** Full paths of the direct children of a directory, sorted. */
+    Uni<List<String>> list(String path);
+
+    /** Moves a file, replacing {@code destination} atomically. */
+    Uni<Void> move(String source, String destination);
+
+    /** Deletes a file or a whole directory tree. */
+    Uni<Void> delete(String path);
+
+    /** Every file below {@code path}, depth first in lexical order. */
+    Multi<FileInfo> walk(String path);
+
+    /**
+     * A URL the client can fetch the file from directly, or empty when the driver serves bytes
+     * itself (filesystem, inmemory) and the registry must stream them.
+     */
+    default Uni<Optional<String>> redirectUrl(RedirectRequest request, String path) {
+        return Uni.createFrom().item(Optional.empty());
+    }
+
+    /**
+     * This driver, or the one it wraps, as {@code type} (e.g. the S3 driver's object keys for the
+     * CloudFront middleware), so middleware works whatever wraps the driver.
+     */
+    default <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+}

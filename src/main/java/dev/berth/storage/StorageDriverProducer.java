@@ -1,0 +1,42 @@
+package dev.berth.storage;
+
+import java.util.Map;
+
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.ConfigError;
+
+/** Builds the configured driver and wraps it in the configured storage middleware, in order. */
+public class StorageDriverProducer {
+    private static final Logger LOG = Logger.getLogger(StorageDriverProducer.class);
+
+    @Produces
+    @Singleton
+    StorageDriver storageDriver(BerthConfig config, MiddlewareConfig middleware,
+            @Any Instance<StorageDriverFactory> drivers, @Any Instance<StorageMiddlewareFactory> middlewares) {
+        StorageDriverFactory factory = drivers.stream()
+                .filter(f -> f.name().equals(config.storageDriver()))
+                .findFirst()
+                .orElseThrow(() -> new ConfigError("storage." + config.storageDriver() + ": driver not available in this build"));
+        StorageDriver driver = new PathCheckingDriver(factory.create());
+        LOG.infof("storage driver %s", driver.name());
+        for (MiddlewareConfig.Entry entry : middleware.storage().orElse(java.util.List.of())) {
+            if (entry.disabled()) {
+                continue;
+            }
+            StorageMiddlewareFactory wrapper = middlewares.stream()
+                    .filter(m -> m.name().equals(entry.name()))
+                    .findFirst()
+                    .orElseThrow(() -> new ConfigError("middleware.storage: unknown storage middleware \"" + entry.name() + "\""));
+            driver = wrapper.wrap(driver, Map.copyOf(entry.options()));
+            LOG.infof("storage middleware %s", entry.name());
+        }
+        return driver;
+    }
+}

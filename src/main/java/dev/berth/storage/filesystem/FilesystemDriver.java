@@ -1,0 +1,230 @@
+package dev.berth.storage.filesystem;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import dev.berth.storage.FileInfo;
+import dev.berth.storage.FileWriter;
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.StorageDriver;
+import dev.berth.storage.StorageException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.CopyOptions;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.file.AsyncFile;
+import io.vertx.mutiny.core.file.FileSystem;
+
+/**
+ * Files under {@code rootdirectory}, through Vert.x's asynchronous file system (its blocking I/O
+ * runs on Vert.x's internal pool, never on the event loop). Small files are written to a temporary
+ * name and renamed, and blobs arrive by rename, so a crash never leaves a half file visible.
+ */
+public final class FilesystemDriver implements StorageDriver {
+    private final Path root;
+    private final FileSystem fs;
+
+    public FilesystemDriver(Vertx vertx, Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.fs = vertx.fileSystem();
+    }
+
+    @Override
+    public String name() {
+        return "filesystem";
+    }
+
+    private String full(String path) {
+        return "/".equals(path) ? root.toString() : root.resolve(path.substring(1)).toString();
+    }
+
+    private String storagePath(Path file) {
+        Path rel = root.relativize(file);
+        return "/" + rel.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    @Override
+    public Uni<byte[]> getContent(String path) {
+        return fs.readFile(full(path)).map(b -> b.getDelegate().getBytes()).onFailure().transform(e -> translate(e, path));
+    }
+
+    @Override
+    public Uni<Void> putContent(String path, byte[] content) {
+        String target = full(path);
+        String temp = target + "." + UUID.randomUUID() + ".tmp";
+        return mkdirsFor(target)
+                .chain(() -> fs.writeFile(temp, io.vertx.mutiny.core.buffer.Buffer.buffer(content)))
+                .chain(() -> fs.move(temp, target, new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+                .onFailure().call(() -> fs.delete(temp).onFailure().recoverWithNull())
+                .onFailure().transform(e -> translate(e, path));
+    }
+
+    @Override
+    public Multi<Buffer> read(String path, long offset, long length) {
+        return fs.open(full(path), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                .onFailure().transform(e -> translate(e, path))
+                .onItem().transformToMulti(file -> {
+                    file.setReadPos(Math.max(0, offset));
+                    if (length >= 0) {
+                        file.setReadLength(length);
+                    }
+                    return file.toMulti()
+                            .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
+                            .onTermination().call(() -> file.close().onFailure().recoverWithNull());
+                });
+    }
+
+    @Override
+    public Uni<FileWriter> writer(String path, boolean append) {
+        String target = full(path);
+        Uni<Void> ready = append
+                ? fs.exists(target).map(exists -> {
+                    if (!exists) {
+                        throw new PathNotFoundException(path);
+                    }
+                    return null;
+                }).replaceWithVoid()
+                : mkdirsFor(target);
+        OpenOptions options = new OpenOptions().setWrite(true).setCreate(!append).setAppend(append)
+                .setTruncateExisting(!append);
+        return ready.chain(() -> fs.open(target, options))
+                .chain(file -> fs.props(target).map(props -> (FileWriter) new FilesystemWriter(path, target, file, props.size())))
+                .onFailure().transform(e -> translate(e, path));
+    }
+
+    private final class FilesystemWriter implements FileWriter {
+        private final String path;
+        private final String target;
+        private final AsyncFile file;
+        private volatile long size;
+
+        FilesystemWriter(String path, String target, AsyncFile file, long size) {
+            this.path = path;
+            this.target = target;
+            this.file = file;
+            this.size = size;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public Uni<Long> write(Multi<Buffer> data) {
+            long before = size;
+            // one write in flight at a time: demand follows the disk
+            return data.onItem().transformToUniAndConcatenate(buffer -> file.write(io.vertx.mutiny.core.buffer.Buffer.newInstance(buffer))
+                    .invoke(() -> size += buffer.length()))
+                    .collect().last()
+                    .map(ignored -> size - before)
+                    .onFailure().transform(e -> translate(e, path));
+        }
+
+        @Override
+        public Uni<Void> close() {
+            return file.flush().chain(file::close).onFailure().transform(e -> translate(e, path));
+        }
+
+        @Override
+        public Uni<Void> commit() {
+            return close();
+        }
+
+        @Override
+        public Uni<Void> cancel() {
+            return file.close().onFailure().recoverWithNull().chain(() -> fs.delete(target))
+                    .onFailure().transform(e -> translate(e, path));
+        }
+    }
+
+    @Override
+    public Uni<FileInfo> stat(String path) {
+        return fs.props(full(path))
+                .map(p -> new FileInfo(path, p.isDirectory() ? 0 : p.size(), java.time.Instant.ofEpochMilli(p.lastModifiedTime()), p.isDirectory()))
+                .onFailure().transform(e -> translate(e, path));
+    }
+
+    @Override
+    public Uni<List<String>> list(String path) {
+        return fs.readDir(full(path))
+                .map(names -> names.stream()
+                        .filter(n -> !n.endsWith(".tmp"))
+                        .map(n -> storagePath(Path.of(n)))
+                        .sorted()
+                        .toList())
+                .onFailure().transform(e -> translate(e, path));
+    }
+
+    @Override
+    public Uni<Void> move(String source, String destination) {
+        String target = full(destination);
+        return mkdirsFor(target)
+                .chain(() -> fs.move(full(source), target, new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+                .onFailure().transform(e -> translate(e, source));
+    }
+
+    @Override
+    public Uni<Void> delete(String path) {
+        return fs.deleteRecursive(full(path), true).onFailure().transform(e -> translate(e, path));
+    }
+
+    @Override
+    public Multi<FileInfo> walk(String path) {
+        Path start = Path.of(full(path));
+        // Files.walk blocks; it runs on a worker thread, never the event loop
+        return Uni.createFrom().item(() -> {
+            List<FileInfo> out = new ArrayList<>();
+            try (Stream<Path> paths = Files.walk(start)) {
+                paths.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+                        .sorted()
+                        .forEach(p -> {
+                            try {
+                                out.add(new FileInfo(storagePath(p), Files.size(p),
+                                        Files.getLastModifiedTime(p).toInstant(), false));
+                            } catch (IOException e) {
+                                // vanished while walking: not part of the listing
+                            }
+                        });
+            } catch (NoSuchFileException e) {
+                throw new PathNotFoundException(path);
+            } catch (IOException e) {
+                throw new StorageException("walk " + path + ": " + e.getMessage(), e);
+            }
+            return out;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().transformToMulti(list -> Multi.createFrom().iterable(list));
+    }
+
+    private Uni<Void> mkdirsFor(String target) {
+        return fs.mkdirs(Path.of(target).getParent().toString()).onFailure().recoverWithUni(e ->
+                // a concurrent mkdirs of the same tree is fine
+                fs.exists(Path.of(target).getParent().toString()).map(exists -> {
+                    if (!exists) {
+                        throw new StorageException("cannot create directory for " + target, e);
+                    }
+                    return null;
+                })).replaceWithVoid();
+    }
+
+    private static Throwable translate(Throwable e, String path) {
+        if (e instanceof StorageException) {
+            return e;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof NoSuchFileException || c instanceof java.io.FileNotFoundException) {
+                return new PathNotFoundException(path);
+            }
+        }
+        return new StorageException("filesystem: " + path + ": " + e.getMessage(), e);
+    }
+}
