@@ -15,7 +15,9 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * Puts the Distribution config file into SmallRye Config, with the Quarkus settings it implies
  * (listen address, log level, access log). The file is {@code -Dberth.config} (set by
- * {@code serve CONFIG}), else the {@code berth.config} property, else the embedded default.
+ * {@code serve [CONFIG]}; empty for the embedded default), else the {@code berth.config} property
+ * (tests). With neither, this is the build, and no source is given: otherwise Quarkus would record
+ * the default file's values as runtime defaults, and they would leak into every other config.
  */
 public class DistributionConfigSourceFactory implements ConfigSourceFactory {
 
@@ -28,6 +30,9 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         if (location == null) {
             ConfigValue value = context.getValue("berth.config");
             location = value == null ? null : value.getValue();
+        }
+        if (location == null) {
+            return List.of();
         }
         DistributionConfigFile file = DistributionConfigFile.checkBeforeStart(location, System.getenv());
         return List.of(new PropertiesConfigSource(toProperties(file), "berth:" + file.origin(), ORDINAL));

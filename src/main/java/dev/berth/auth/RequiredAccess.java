@@ -1,0 +1,54 @@
+package dev.berth.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * What a request needs, as Distribution decides it: GET/HEAD pull; POST/PUT/PATCH pull and push;
+ * DELETE delete; a cross-repository mount also pull on {@code from}; the catalog
+ * {@code registry:catalog:*}; {@code /v2/} any valid credential (an empty list).
+ */
+public final class RequiredAccess {
+    /** The API's routes below a repository name; the name is the longest prefix, as the resources match. */
+    private static final Pattern ROUTE = Pattern.compile(
+            "^/v2/(.+)/(?:blobs/uploads/?[^/]*|blobs/[^/]+|manifests/[^/]+|tags/list|referrers/[^/]+)$");
+
+    private RequiredAccess() {
+    }
+
+    /** The repository a path names, or null for /v2/, the catalog and unknown routes. */
+    static String repository(String path) {
+        Matcher m = ROUTE.matcher(path);
+        return m.matches() ? m.group(1) : null;
+    }
+
+    public static List<Access> of(HttpMethod method, String path, String mountFrom) {
+        List<Access> needed = new ArrayList<>();
+        if (path.equals("/v2/_catalog")) {
+            needed.add(Access.CATALOG);
+            return needed;
+        }
+        String repository = repository(path);
+        if (repository == null) {
+            return needed;
+        }
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+            needed.add(Access.pull(repository));
+        } else if (method == HttpMethod.DELETE) {
+            needed.add(Access.delete(repository));
+        } else {
+            needed.add(Access.pull(repository));
+            needed.add(Access.push(repository));
+        }
+        return needed;
+    }
+
+    /** The extra access a mount needs; without it the mount silently becomes a normal upload. */
+    public static Access mountSource(String from) {
+        return Access.pull(from);
+    }
+}
