@@ -76,7 +76,7 @@ public final class KeyFileWatcher implements AutoCloseable {
     private void report(String problem) {
         if (!problem.equals(lastError)) {
             lastError = problem;
-            LOG.errorf("middleware cloudfront: privatekey %s %s; keeping the previous key", file, problem);
+            LOG.errorf("middleware cloudfront: privatekey %s: %s; keeping the previous key", file, problem);
         }
     }
 
