@@ -6,6 +6,7 @@ import java.util.Optional;
 import io.smallrye.mutiny.Uni;
 
 import dev.berth.storage.BucketKeys;
+import dev.berth.storage.PathRules;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.middleware.DelegatingStorageDriver;
@@ -42,7 +43,8 @@ public final class CloudFrontMiddleware extends DelegatingStorageDriver {
         }
         String url;
         try {
-            url = urls.url(keys.bucketKey(path));
+            // the s3 driver is reached through unwrap, around the path-checking base driver: check here
+            url = urls.url(keys.bucketKey(path), () -> PathRules.check(path));
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }

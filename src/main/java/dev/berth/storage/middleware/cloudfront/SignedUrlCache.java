@@ -44,6 +44,15 @@ public final class SignedUrlCache {
 
     /** The signed CloudFront URL of {@code baseurl + bucketKey}. */
     public String url(String bucketKey) {
+        return url(bucketKey, () -> {
+        });
+    }
+
+    /**
+     * Same, running {@code beforeSigning} (e.g. a path check, which may throw) only on a miss: a key
+     * in the cache has passed it already.
+     */
+    public String url(String bucketKey, Runnable beforeSigning) {
         long expires = expiresAt(Math.floorDiv(clock.millis(), 1000L));
         CannedPolicySigner current = signer;
         Entry entry = cache.getIfPresent(bucketKey);
@@ -52,6 +61,7 @@ public final class SignedUrlCache {
             metrics.signerCacheHits.increment();
             return entry.url;
         }
+        beforeSigning.run();
         metrics.signerCacheMisses.increment();
         String url = current.sign(baseUrl + bucketKey, expires);
         cache.put(bucketKey, new Entry(url, expires, current));

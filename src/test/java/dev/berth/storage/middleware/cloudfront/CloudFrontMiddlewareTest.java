@@ -2,6 +2,7 @@ package dev.berth.storage.middleware.cloudfront;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.berth.storage.PathRules;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.middleware.MiddlewareMetrics;
@@ -173,6 +175,15 @@ class CloudFrontMiddlewareTest {
         while (!redirect(driver, "52.94.77.1", PATH).startsWith(BucketDriver.PRESIGNED) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+    }
+
+    @Test
+    void invalidPathsAreNotSigned() {
+        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), options());
+        for (String bad : new String[] {"/docker/../secret", "/a\"b", "relative", "/a//b"}) {
+            assertThrows(PathRules.InvalidPathException.class, () -> redirect(driver, "198.51.100.7", bad), bad);
+        }
+        assertEquals(1, metrics.signatures.sum(), "only the startup self-check signed");
     }
 
     @Test
