@@ -8,6 +8,7 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,5 +101,32 @@ class SignedUrlCacheTest {
         assertNotEquals(before, after);
         assertEquals(expiresOf(before), expiresOf(after));
         assertEquals(after, cache.url("k"));
+    }
+
+    @Test
+    void concurrentCallersGetTheirOwnKeysUrl() throws Exception {
+        SignedUrlCache cache = cache(Duration.ofMinutes(20));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        String key = "blob/" + (i % 20);
+                        String url = cache.url(key);
+                        assertTrue(url.startsWith(BASE + key + "?Expires=" + (T0 + 1200) + "&"), url);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(8000, metrics.signerCacheHits.sum() + metrics.signerCacheMisses.sum());
+        // 20 keys; a few concurrent first misses may sign twice, never per request
+        assertTrue(metrics.signatures.sum() >= 20 && metrics.signatures.sum() <= 80, "signatures: " + metrics.signatures.sum());
     }
 }
