@@ -53,6 +53,12 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         props.put("quarkus.http.host", addr.host());
         props.put("quarkus.http.port", Integer.toString(addr.port()));
 
+        TlsSettings.apply(flat, addr.port(), props);
+        String http2Disabled = flat.get("http.http2.disabled");
+        if (http2Disabled != null) {
+            props.put("quarkus.http.http2", Boolean.toString(!Boolean.parseBoolean(http2Disabled.trim())));
+        }
+
         String level = flat.get("log.level");
         if (level != null && !level.isBlank()) {
             props.put("quarkus.log.level", level.trim().toUpperCase().replace("WARNING", "WARN"));

@@ -57,6 +57,59 @@ final class DistributionConfigValidator {
             }
         }
         bool("http.relativeurls");
+        validateAuth();
+        validateTls();
+    }
+
+    private void validateAuth() {
+        java.util.List<String> schemes = java.util.stream.Stream.of("htpasswd", "token", "silly")
+                .filter(s -> flat.keySet().stream().anyMatch(k -> k.equals("auth." + s) || k.startsWith("auth." + s + ".")))
+                .toList();
+        if (schemes.size() > 1) {
+            fail("auth", "only one of htpasswd, token, silly may be configured", String.join(", ", schemes));
+        }
+        flat.keySet().stream().filter(k -> k.startsWith("auth.")).map(k -> k.split("\\.")[1].replaceAll("\\[.*", ""))
+                .filter(s -> !Set.of("htpasswd", "token", "silly").contains(s)).findFirst()
+                .ifPresent(s -> fail("auth." + s, "unknown auth scheme (htpasswd, token, silly)", ""));
+        if (schemes.isEmpty()) {
+            return;
+        }
+        String scheme = schemes.get(0);
+        java.util.List<String> required = switch (scheme) {
+            case "htpasswd" -> java.util.List.of("realm", "path");
+            case "token" -> java.util.List.of("realm", "service", "issuer");
+            default -> java.util.List.of("realm", "service");
+        };
+        for (String key : required) {
+            String value = flat.get("auth." + scheme + "." + key);
+            if (value == null || value.isBlank()) {
+                throw new ConfigError("auth." + scheme + "." + key + ": required (" + file.origin() + ")");
+            }
+        }
+        if (scheme.equals("token") && blank("auth.token.rootcertbundle") && blank("auth.token.jwks")) {
+            throw new ConfigError("auth.token.rootcertbundle: rootcertbundle or jwks is required (" + file.origin() + ")");
+        }
+        bool("auth.token.autoredirect");
+    }
+
+    private void validateTls() {
+        if (blank("http.tls.certificate") && blank("http.tls.key")) {
+            return;
+        }
+        if (blank("http.tls.certificate") || blank("http.tls.key")) {
+            throw new ConfigError("http.tls: certificate and key are both required (" + file.origin() + ")");
+        }
+        oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"));
+        String clientAuth = flat.get("http.tls.clientauth");
+        if (clientAuth != null && !clientAuth.isBlank()) {
+            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given", "require-any-client-cert",
+                    "request-client-cert", "no-client-cert"));
+        }
+    }
+
+    private boolean blank(String key) {
+        String value = flat.get(key);
+        return value == null || value.isBlank();
     }
 
     private void bool(String key) {

@@ -19,7 +19,7 @@ public class UnsupportedSectionsReport {
     static final List<String> NOT_YET = List.of(
             "notifications", "redis", "health", "proxy", "validation", "reporting", "catalog", "tags",
             "compatibility", "policy", "loglevel", "log.fields", "log.hooks", "log.reportcaller",
-            "http.tls", "http.debug", "http.http2", "http.h2c", "http.draintimeout",
+            "http.debug", "http.h2c", "http.draintimeout",
             "storage.cache", "storage.maintenance.uploadpurging", "storage.tag",
             "middleware.registry", "middleware.repository");
 

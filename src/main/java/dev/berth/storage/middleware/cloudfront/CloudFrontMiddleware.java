@@ -37,7 +37,7 @@ public final class CloudFrontMiddleware extends DelegatingStorageDriver {
 
     @Override
     public Uni<Optional<String>> redirectUrl(RedirectRequest request, String path) {
-        if (awsClients != null && awsClients.contains(request.clientAddress())) {
+        if (awsClients != null && awsClients.contains(clientAddress(request.clientAddress(), request.forwardedFor()))) {
             metrics.awsClientRedirects.increment();
             return driver.redirectUrl(request, path);
         }
@@ -52,10 +52,7 @@ public final class CloudFrontMiddleware extends DelegatingStorageDriver {
         return Uni.createFrom().item(Optional.of(url));
     }
 
-    /**
-     * The client address for {@link RedirectRequest}, believing {@code X-Forwarded-For} only from
-     * {@code trustedproxies}; the HTTP layer finds this middleware with {@code driver.unwrap}.
-     */
+    /** The client's address, believing {@code X-Forwarded-For} only from {@code trustedproxies}. */
     public String clientAddress(String remoteAddress, List<String> xForwardedFor) {
         return ClientAddress.resolve(remoteAddress, xForwardedFor, trustedProxies);
     }

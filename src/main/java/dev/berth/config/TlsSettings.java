@@ -1,0 +1,61 @@
+package dev.berth.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code http.tls} as Quarkus HTTPS settings: the listen port becomes the TLS port and plain HTTP is
+ * off. Client certificates are requested (build-time {@code quarkus.http.ssl.client-auth=request})
+ * and verified against {@code clientcas}; requiring one is enforced per request by
+ * {@code dev.berth.auth.ClientCertificateFilter}, because Quarkus fixes client-auth at build time.
+ */
+final class TlsSettings {
+    private TlsSettings() {
+    }
+
+    static void apply(Map<String, String> flat, int port, Map<String, String> props) {
+        String certificate = flat.get("http.tls.certificate");
+        if (certificate == null || certificate.isBlank()) {
+            return;
+        }
+        props.put("quarkus.http.ssl-port", Integer.toString(port));
+        props.put("quarkus.http.insecure-requests", "disabled");
+        props.put("quarkus.http.ssl.certificate.files", certificate.trim());
+        props.put("quarkus.http.ssl.certificate.key-files", flat.getOrDefault("http.tls.key", "").trim());
+        List<String> cas = list(flat, "http.tls.clientcas");
+        if (!cas.isEmpty()) {
+            props.put("quarkus.http.ssl.certificate.trust-store-files", String.join(",", cas));
+            props.put("quarkus.http.ssl.certificate.trust-store-file-type", "PEM");
+            props.put("berth.tls.client-certificate-required", "true");
+        }
+        String minimum = flat.getOrDefault("http.tls.minimumtls", "tls1.2").trim();
+        props.put("quarkus.http.ssl.protocols", switch (minimum) {
+            case "tls1.3" -> "TLSv1.3";
+            case "tls1.1" -> "TLSv1.3,TLSv1.2,TLSv1.1";
+            case "tls1.0" -> "TLSv1.3,TLSv1.2,TLSv1.1,TLSv1";
+            default -> "TLSv1.3,TLSv1.2";
+        });
+        List<String> ciphers = list(flat, "http.tls.ciphersuites");
+        if (!ciphers.isEmpty()) {
+            props.put("quarkus.http.ssl.cipher-suites", String.join(",", ciphers));
+        }
+    }
+
+    /** A YAML list ({@code key[0]}, {@code key[1]}) or a comma-separated value. */
+    static List<String> list(Map<String, String> flat, String key) {
+        List<String> out = new ArrayList<>();
+        String single = flat.get(key);
+        if (single != null) {
+            for (String v : single.split(",")) {
+                if (!v.isBlank()) {
+                    out.add(v.trim());
+                }
+            }
+        }
+        for (int i = 0; flat.containsKey(key + "[" + i + "]"); i++) {
+            out.add(flat.get(key + "[" + i + "]").trim());
+        }
+        return out;
+    }
+}
