@@ -174,17 +174,18 @@ abstract class AbstractDiscoveryApiTest {
 
     /** Invalid names, written as they go on the wire. */
     static final String[] INVALID_NAMES = {
-            "Upper/case", "-leading", "trailing-", "a//b", "a_-b", "a/-b", "a..b", "a/.hidden",
+            "Upper/case", "-leading", "trailing-", "a_-b", "a/-b", "a..b", "a/.hidden",
             "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/pwned", "a%2F..%2F..%2F..%2F..%2F..%2F..%2Fpwned",
             "a/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/pwned", "..%2F..%2F..%2F..%2F..%2F..%2Fpwned", "a%00b",
             "a%5Cb", "a%5C..%5C..%5Cpwned", "x".repeat(256), "ab/" + "c".repeat(253), "%20a", "a:b",
     };
 
     /**
-     * Plain dot segments: the URL is resolved (RFC 3986) before routing, so these reach another,
-     * valid name or no route; they must not fail or escape, whatever they resolve to.
+     * Plain dot segments and empty segments: the path is normalized before routing (RFC 3986 dot
+     * segments; Distribution's router likewise cleans {@code a//b} to {@code a/b}, with a 301), so
+     * these reach another, valid name or no route; they must not fail or escape, whatever they become.
      */
-    static final String[] DOT_SEGMENT_NAMES = { "a/../b", "..", "a/..", "a/./b", "../../../../../../../pwned" };
+    static final String[] DOT_SEGMENT_NAMES = { "a/../b", "..", "a/..", "a/./b", "a//b", "../../../../../../../pwned" };
 
     @Test
     void invalidRepositoryNamesAreRefusedOnEveryEndpointAndNothingEscapesTheStorageRoot() throws IOException {
@@ -218,7 +219,8 @@ abstract class AbstractDiscoveryApiTest {
         }
         assertEquals(before, filesOutsideRoot(), "files created outside the storage root");
         DriverUnderTest.localRoot().ifPresent(root -> {
-            List<Path> inside = walk(root);
+            List<Path> inside = walk(root).stream().filter(Files::isRegularFile).toList();
+            assertFalse(inside.isEmpty(), "the filesystem profile wrote nothing to its root " + root);
             for (Path p : inside) {
                 String rel = root.relativize(p).toString().replace('\\', '/');
                 assertTrue(rel.startsWith("docker/registry/v2/blobs/") || rel.startsWith("docker/registry/v2/repositories/")
