@@ -3,7 +3,6 @@ package dev.berth.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
-import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -287,9 +286,5 @@ final class RegistryClient {
                 d.appendText("an URL whose path is ").appendDescriptionOf(path);
             }
         };
-    }
-
-    static org.hamcrest.Matcher<String> uploadLocation(String repo) {
-        return startsWith("/v2/" + repo + "/blobs/uploads/");
     }
 }
