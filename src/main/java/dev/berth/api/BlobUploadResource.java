@@ -210,7 +210,8 @@ public class BlobUploadResource {
     /** A 416 that still tells the client where the upload stands (Location, Range). */
     private Uni<Response> rangeInvalidReply(String repository, String uuid, RegistryException e, HttpServerRequest request) {
         return uploads.status(repository, uuid).chain(status -> progress(416, status, request))
-                .map(r -> Response.fromResponse(r).type("application/json")
+                // drop progress()'s Content-Length: 0, which would cut the error body off
+                .map(r -> Response.fromResponse(r).header("Content-Length", null).type("application/json")
                         .entity(ErrorBody.of(e.code(), e.getMessage(), e.detail())).build())
                 .onFailure().recoverWithItem(() -> RegistryErrorMapper.error(416, e.code(), e.getMessage(), e.detail()));
     }
