@@ -139,8 +139,11 @@ public class BlobResource {
                 return new Reply(200, r.headers, size == 0 ? Multi.createFrom().empty() : blobs.read(digest, 0, size));
             }
             if (!range.satisfiable()) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID, 416, "requested range not satisfiable",
-                        Map.of("size", size));
+                Buffer error = Buffer.buffer(io.vertx.core.json.Json.encode(ErrorBody.of(ErrorCode.RANGE_INVALID,
+                        "requested range not satisfiable", Map.of("size", size))));
+                Reply r = headers(416, digest, size, Map.of("Content-Range", "bytes */" + size,
+                        "Content-Type", "application/json", "Content-Length", Integer.toString(error.length())));
+                return new Reply(416, r.headers, Multi.createFrom().item(error));
             }
             Reply r = headers(206, digest, size, Map.of("Content-Length", Long.toString(range.length()),
                     "Content-Type", "application/octet-stream",

@@ -88,7 +88,9 @@ abstract class AbstractBlobApiTest {
     void unsatisfiableRangeIs416(String range) {
         String repo = repo("blobs");
         String digest = pushBlob(repo, randomBytes(1000));
-        assertError(request().header("Range", range).get("/v2/" + repo + "/blobs/" + digest), 416, "RANGE_INVALID");
+        Response r = request().header("Range", range).get("/v2/" + repo + "/blobs/" + digest);
+        assertError(r, 416, "RANGE_INVALID");
+        assertEquals("bytes */1000", r.header("Content-Range"));
     }
 
     @Test
