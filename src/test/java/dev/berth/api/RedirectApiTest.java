@@ -38,6 +38,7 @@ class RedirectApiTest {
         assertEquals(digest, r.header("Docker-Content-Digest"));
         assertEquals("registry/2.0", r.header("Docker-Distribution-API-Version"));
         assertEquals(0, r.asByteArray().length);
+        assertEquals(null, r.header("Transfer-Encoding"), "a 307 is not chunked");
     }
 
     @Test

@@ -36,5 +36,7 @@ class RedirectDisabledApiTest {
         Response r = request().redirects().follow(false).get("/v2/" + repo + "/blobs/" + digest);
         assertEquals(200, r.statusCode());
         assertArrayEquals(content, r.asByteArray());
+        assertEquals("5000", r.header("Content-Length"));
+        assertEquals(null, r.header("Transfer-Encoding"), "a known length is sent as Content-Length, not chunked");
     }
 }
