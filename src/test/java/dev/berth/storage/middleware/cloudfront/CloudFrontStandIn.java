@@ -36,7 +36,7 @@ public final class CloudFrontStandIn implements AutoCloseable {
     private final URI origin;
     private final Clock clock;
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    private final ExecutorService executor = Executors.newCachedThreadPool();
     private final HttpClient originClient = HttpClient.newHttpClient();
 
     /** Serves {@code objects.apply(objectKey)} (null: 404) for valid signed URLs. */
@@ -93,9 +93,7 @@ public final class CloudFrontStandIn implements AutoCloseable {
                 }
                 return;
             }
-            HttpResponse<byte[]> response = originClient.send(
-                    HttpRequest.newBuilder(origin.resolve(key)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            send(exchange, response.statusCode(), response.body());
+            proxy(exchange, key);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -149,6 +147,28 @@ public final class CloudFrontStandIn implements AutoCloseable {
             return "Malformed Signature";
         }
         return null;
+    }
+
+    /** Streams the origin's answer through, Range included, so large blobs never sit in memory. */
+    private void proxy(HttpExchange exchange, String key) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(origin.resolve(key))
+                .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
+        String range = exchange.getRequestHeaders().getFirst("Range");
+        if (range != null) {
+            request.header("Range", range);
+        }
+        HttpResponse<java.io.InputStream> response = originClient.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        for (String header : List.of("Content-Type", "Content-Range", "ETag", "Content-Length")) {
+            response.headers().firstValue(header).ifPresent(v -> exchange.getResponseHeaders().set(header, v));
+        }
+        long length = response.headers().firstValueAsLong("Content-Length").orElse(0);
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(response.statusCode(), head || length == 0 ? -1 : length);
+        try (java.io.InputStream in = response.body(); OutputStream out = exchange.getResponseBody()) {
+            if (!head) {
+                in.transferTo(out);
+            }
+        }
     }
 
     private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
