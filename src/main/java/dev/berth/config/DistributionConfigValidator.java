@@ -90,6 +90,20 @@ final class DistributionConfigValidator {
             throw new ConfigError("auth.token.rootcertbundle: rootcertbundle or jwks is required (" + file.origin() + ")");
         }
         bool("auth.token.autoredirect");
+        readableFile("auth.htpasswd.path");
+        readableFile("auth.token.rootcertbundle");
+        readableFile("auth.token.jwks");
+    }
+
+    /** A file the registry reads at startup: missing, it stops startup here with one line, not a stack trace. */
+    private void readableFile(String key) {
+        if (blank(key)) {
+            return;
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(flat.get(key).trim());
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            fail(key, "no readable file", path.toString());
+        }
     }
 
     private void validateTls() {

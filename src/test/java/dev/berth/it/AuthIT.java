@@ -113,5 +113,6 @@ class AuthIT {
         BerthProcess.Result r = BerthProcess.runToExit(dir, config, Map.of());
         assertEquals(1, r.exitCode(), r.output());
         assertTrue(r.output().lines().anyMatch(l -> l.contains("auth.htpasswd.path") && l.contains("no-such-htpasswd")), r.output());
+        assertEquals(1, r.output().strip().lines().count(), "one line, no stack trace:\n" + r.output());
     }
 }
