@@ -11,6 +11,7 @@ import java.util.Map;
  * {@code dev.berth.auth.ClientCertificateFilter}, because Quarkus fixes client-auth at build time.
  */
 final class TlsSettings {
+    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
     private TlsSettings() {
     }
 
@@ -38,7 +39,15 @@ final class TlsSettings {
         });
         List<String> ciphers = list(flat, "http.tls.ciphersuites");
         if (!ciphers.isEmpty()) {
-            props.put("quarkus.http.ssl.cipher-suites", String.join(",", ciphers));
+            // as in Go, the list restricts TLS 1.0-1.2 only: TLS 1.3 keeps its suites (the JDK would
+            // otherwise drop them, and TLS 1.3 could not be negotiated at all)
+            List<String> all = new ArrayList<>(ciphers);
+            for (String tls13 : TLS13_SUITES) {
+                if (!all.contains(tls13)) {
+                    all.add(tls13);
+                }
+            }
+            props.put("quarkus.http.ssl.cipher-suites", String.join(",", all));
         }
     }
 

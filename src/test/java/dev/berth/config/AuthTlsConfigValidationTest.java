@@ -72,7 +72,14 @@ class AuthTlsConfigValidationTest {
         assertEquals("/ca1.pem,/ca2.pem", props.get("quarkus.http.ssl.certificate.trust-store-files"));
         assertEquals("true", props.get("berth.tls.client-certificate-required"));
         assertEquals("TLSv1.3", props.get("quarkus.http.ssl.protocols"));
-        assertEquals("TLS_AES_128_GCM_SHA256", props.get("quarkus.http.ssl.cipher-suites"));
+        assertEquals("TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256", props.get("quarkus.http.ssl.cipher-suites"));
+
+        Map<String, String> tls12 = new HashMap<>();
+        TlsSettings.apply(Map.of("http.tls.certificate", "/c.pem", "http.tls.key", "/k.pem", "http.tls.ciphersuites[0]",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), 5443, tls12);
+        assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256",
+                tls12.get("quarkus.http.ssl.cipher-suites"));
+        assertEquals("TLSv1.3,TLSv1.2", tls12.get("quarkus.http.ssl.protocols"));
 
         Map<String, String> none = new HashMap<>();
         TlsSettings.apply(Map.of(), 5000, none);
