@@ -116,8 +116,8 @@ final class DistributionConfigValidator {
         oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"));
         String clientAuth = flat.get("http.tls.clientauth");
         if (clientAuth != null && !clientAuth.isBlank()) {
-            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given", "require-any-client-cert",
-                    "request-client-cert", "no-client-cert"));
+            // client certificates are always verified against clientcas: the modes that skip verification are refused
+            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given"));
         }
     }
 

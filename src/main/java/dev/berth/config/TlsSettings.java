@@ -28,7 +28,11 @@ final class TlsSettings {
         if (!cas.isEmpty()) {
             props.put("quarkus.http.ssl.certificate.trust-store-files", String.join(",", cas));
             props.put("quarkus.http.ssl.certificate.trust-store-file-type", "PEM");
-            props.put("berth.tls.client-certificate-required", "true");
+            // Go's default with clientcas; verify-client-cert-if-given lets clients without one in
+            // (a certificate that is given is still verified by the handshake)
+            String clientAuth = flat.getOrDefault("http.tls.clientauth", "").trim().toLowerCase();
+            boolean optional = clientAuth.equals("verify-client-cert-if-given");
+            props.put("berth.tls.client-certificate-required", Boolean.toString(!optional));
         }
         String minimum = flat.getOrDefault("http.tls.minimumtls", "tls1.2").trim();
         props.put("quarkus.http.ssl.protocols", switch (minimum) {

@@ -56,6 +56,9 @@ class AuthTlsConfigValidationTest {
         assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n").startsWith("http.tls:"));
         assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    minimumtls: tls1.4\n")
                 .startsWith("http.tls.minimumtls:"));
+        assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    clientauth: request-client-cert\n")
+                .startsWith("http.tls.clientauth:"));
+        parse(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    clientauth: verify-client-cert-if-given\n");
     }
 
     @Test
@@ -76,9 +79,10 @@ class AuthTlsConfigValidationTest {
 
         Map<String, String> tls12 = new HashMap<>();
         TlsSettings.apply(Map.of("http.tls.certificate", "/c.pem", "http.tls.key", "/k.pem", "http.tls.ciphersuites[0]",
-                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), 5443, tls12);
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "http.tls.clientcas[0]", "/ca.pem", "http.tls.clientauth", "verify-client-cert-if-given"), 5443, tls12);
         assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256",
                 tls12.get("quarkus.http.ssl.cipher-suites"));
+        assertEquals("false", tls12.get("berth.tls.client-certificate-required"));
         assertEquals("TLSv1.3,TLSv1.2", tls12.get("quarkus.http.ssl.protocols"));
 
         Map<String, String> none = new HashMap<>();
