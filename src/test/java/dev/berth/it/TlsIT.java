@@ -216,6 +216,52 @@ class TlsIT {
         }
     }
 
+    /** Another key format (SEC1 "EC PRIVATE KEY", as certbot writes ECDSA keys) and a TLS 1.2 cipher suite list. */
+    @Test
+    void sec1KeyAndCipherSuitesLeaveTls13Alone() throws Exception {
+        Path sec1 = work.resolve("pki/server-sec1.key");
+        Pki.run(List.of("openssl", "ec", "-in", server.key().toString(), "-out", sec1.toString()));
+        assertTrue(Files.readString(sec1).contains("BEGIN EC PRIVATE KEY"));
+        Path dir = Files.createDirectories(work.resolve("suites"));
+        String http = "  tls:\n    certificate: " + server.cert() + "\n    key: " + sec1 + "\n    ciphersuites:\n"
+                + "      - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\n";
+        try (BerthProcess berth = BerthProcess.start(dir, storage("suites"), http, List.of(), Map.of())) {
+            assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", handshake(berth, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+            assertThrows(SSLHandshakeException.class, () -> handshake(berth, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
+            // as in Go, the list names TLS 1.0-1.2 suites; TLS 1.3 keeps its own
+            assertEquals("TLS_AES_256_GCM_SHA384", handshake(berth, "TLSv1.3", "TLS_AES_256_GCM_SHA384"));
+            HttpResponse<String> r = get(context(null), berth.url("/v2/"));
+            assertEquals(200, r.statusCode());
+        }
+    }
+
+    /** The suite negotiated by a client offering only {@code protocol} and {@code suite}. */
+    private static String handshake(BerthProcess berth, String protocol, String suite) throws Exception {
+        try (SSLSocket socket = (SSLSocket) context(null).getSocketFactory().createSocket("127.0.0.1", berth.port())) {
+            socket.setEnabledProtocols(new String[] {protocol});
+            socket.setEnabledCipherSuites(new String[] {suite});
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return socket.getSession().getCipherSuite();
+        }
+    }
+
+    /** {@code clientauth: verify-client-cert-if-given}: no certificate is fine, one from another CA is not. */
+    @Test
+    void clientCertificateIfGiven() throws Exception {
+        try (BerthProcess berth = start("mtls-optional", "    clientcas:\n      - " + ca.cert() + "\n    clientauth: verify-client-cert-if-given\n")) {
+            assertEquals(200, get(context(null), berth.url("/v2/")).statusCode());
+            assertEquals(200, get(context(client), berth.url("/v2/")).statusCode());
+            int stranger;
+            try {
+                stranger = get(context(strangerClient, true), berth.url("/v2/")).statusCode();
+            } catch (IOException handshake) {
+                stranger = -1;
+            }
+            assertNotEquals(200, stranger, "a certificate from another CA must not pass");
+        }
+    }
+
     @Test
     void minimumTls13RefusesATls12Client() throws Exception {
         try (BerthProcess berth = start("tls13", "    minimumtls: tls1.3\n")) {

@@ -108,7 +108,7 @@ public final class Pki {
         }
     }
 
-    static void run(List<String> command) {
+    public static void run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
