@@ -235,4 +235,23 @@ class TokenAuthApiTest {
                     .header("WWW-Authenticate", org.hamcrest.Matchers.containsString("scope=\"repository:" + repo + ":pull\""));
         }
     }
+
+    /** A refused request's body is not read; the connection still answers the next request, and a paused body is delivered whole. */
+    @Test
+    void largeBodiesRefusedAndAccepted() {
+        String repo = repo("large");
+        byte[] big = randomBytes(6 * 1024 * 1024);
+        String location = bearer(pushPull(repo)).post("/v2/" + repo + "/blobs/uploads/").then().statusCode(202).extract().header("Location");
+        String path = location.replaceFirst("^https?://[^/]+", "");
+        bearer(pull(repo)).contentType("application/octet-stream").body(big).patch(path).then().statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.containsString("error=\"insufficient_scope\""));
+        anonymous().contentType("application/octet-stream").body(big).patch(path).then().statusCode(401);
+        String next = bearer(pushPull(repo)).contentType("application/octet-stream").body(big).patch(path).then().statusCode(202)
+                .header("Range", "0-" + (big.length - 1)).extract().header("Location");
+        String digest = sha256(big);
+        String put = next.replaceFirst("^https?://[^/]+", "");
+        bearer(pushPull(repo)).put(put + (put.contains("?") ? "&" : "?") + "digest=" + digest).then().statusCode(201)
+                .header("Docker-Content-Digest", digest);
+        assertArrayEquals(big, bearer(pull(repo)).get("/v2/" + repo + "/blobs/" + digest).then().statusCode(200).extract().asByteArray());
+    }
 }
