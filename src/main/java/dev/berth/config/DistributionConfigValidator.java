@@ -107,6 +107,11 @@ final class DistributionConfigValidator {
     }
 
     private void validateTls() {
+        if (flat.keySet().stream().anyMatch(k -> k.startsWith("http.tls.letsencrypt"))) {
+            // ignoring it would serve plain HTTP where TLS was asked for
+            throw new ConfigError("http.tls.letsencrypt: not supported by Berth; give http.tls.certificate and key "
+                    + "(e.g. from certbot) instead (" + file.origin() + ")");
+        }
         if (blank("http.tls.certificate") && blank("http.tls.key")) {
             return;
         }

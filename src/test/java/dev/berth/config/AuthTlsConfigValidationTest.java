@@ -53,6 +53,8 @@ class AuthTlsConfigValidationTest {
 
     @Test
     void tlsErrorsNameTheirKey() {
+        assertTrue(error(STORAGE + "http:\n  tls:\n    letsencrypt:\n      cachefile: /c\n      email: a@b.c\n")
+                .startsWith("http.tls.letsencrypt:"));
         assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n").startsWith("http.tls:"));
         assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    minimumtls: tls1.4\n")
                 .startsWith("http.tls.minimumtls:"));
