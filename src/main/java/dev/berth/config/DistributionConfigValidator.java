@@ -8,6 +8,9 @@ import java.util.Set;
 final class DistributionConfigValidator {
     private static final Set<String> BOOLEANS = Set.of("1", "true", "0", "false");
     private static final Set<String> LOG_LEVELS = Set.of("panic", "fatal", "error", "warn", "warning", "info", "debug", "trace");
+    /** JWS algorithms a token may be signed with: none and HMAC would let anyone holding the public key mint tokens. */
+    private static final Set<String> TOKEN_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384",
+            "PS512", "EdDSA");
     private static final Set<String> LOG_FORMATTERS = Set.of("text", "json", "logstash");
 
     private final DistributionConfigFile file;
@@ -90,6 +93,11 @@ final class DistributionConfigValidator {
             throw new ConfigError("auth.token.rootcertbundle: rootcertbundle or jwks is required (" + file.origin() + ")");
         }
         bool("auth.token.autoredirect");
+        for (String alg : TlsSettings.list(flat, "auth.token.signingalgorithms")) {
+            if (!TOKEN_ALGORITHMS.contains(alg)) {
+                fail("auth.token.signingalgorithms", "public-key algorithms only (" + String.join(", ", new java.util.TreeSet<>(TOKEN_ALGORITHMS)) + ")", alg);
+            }
+        }
         readableFile("auth.htpasswd.path");
         readableFile("auth.token.rootcertbundle");
         readableFile("auth.token.jwks");

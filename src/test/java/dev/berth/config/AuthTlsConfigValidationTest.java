@@ -49,6 +49,11 @@ class AuthTlsConfigValidationTest {
         assertTrue(error(STORAGE + "auth:\n  silly:\n    realm: r\n    service: s\n  htpasswd:\n    realm: r\n    path: " + htpasswd + "\n")
                 .startsWith("auth:"));
         assertTrue(error(STORAGE + "auth:\n  ldap:\n    url: x\n").startsWith("auth.ldap:"));
+        String token = STORAGE + "auth:\n  token:\n    realm: r\n    service: s\n    issuer: i\n    jwks: " + htpasswd + "\n";
+        parse(token + "    signingalgorithms: [ES256, RS256, EdDSA]\n");
+        String hmac = error(token + "    signingalgorithms: [ES256, HS256]\n");
+        assertTrue(hmac.startsWith("auth.token.signingalgorithms:") && hmac.contains("HS256"), hmac);
+        assertTrue(error(token + "    signingalgorithms:\n      - none\n").startsWith("auth.token.signingalgorithms:"));
     }
 
     @Test
