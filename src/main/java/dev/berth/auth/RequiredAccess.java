@@ -20,10 +20,27 @@ public final class RequiredAccess {
     private RequiredAccess() {
     }
 
-    /** The repository a path names, or null for /v2/, the catalog and unknown routes. */
+    /**
+     * The repository a path names, or null for /v2/, the catalog and unknown routes. Matched on the
+     * same (still encoded) path as the routes, then percent-decoded as the routes decode their
+     * {@code name} parameter: {@code a%2Fb} is served as {@code a/b}, so it must be authorized as
+     * {@code a/b}.
+     */
     static String repository(String path) {
         Matcher m = ROUTE.matcher(path);
-        return m.matches() ? m.group(1) : null;
+        return m.matches() ? decode(m.group(1)) : null;
+    }
+
+    private static String decode(String name) {
+        if (name.indexOf('%') < 0) {
+            return name;
+        }
+        try {
+            return java.net.URLDecoder.decode(name.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            // a name holding '%' is invalid; the resource refuses it
+            return name;
+        }
     }
 
     public static List<Access> of(HttpMethod method, String path, String mountFrom) {

@@ -60,6 +60,12 @@ class RequiredAccessTest {
         assertEquals("a/blobs/uploads", RequiredAccess.repository("/v2/a/blobs/uploads/blobs/uploads/u-1"));
         assertEquals("x/tags/list/y", RequiredAccess.repository("/v2/x/tags/list/y/tags/list"));
         assertNull(RequiredAccess.repository("/v2/_catalog"));
+        // the routes decode their name parameter
+        assertEquals("a/b", RequiredAccess.repository("/v2/a%2Fb/manifests/latest"));
+        assertEquals("a/b", RequiredAccess.repository("/v2/a%2fb/blobs/" + DIGEST));
+        assertEquals("a/b/c", RequiredAccess.repository("/v2/a%2Fb/c/tags/list"));
+        assertEquals("a+b", RequiredAccess.repository("/v2/a+b/tags/list"));
+        assertEquals("a%zz", RequiredAccess.repository("/v2/a%zz/tags/list"));
         assertEquals(List.of(Access.pull("a/blobs/b"), Access.push("a/blobs/b")), of(HttpMethod.PUT, "/v2/a/blobs/b/manifests/v1"));
     }
 }

@@ -254,4 +254,23 @@ class TokenAuthApiTest {
                 .header("Docker-Content-Digest", digest);
         assertArrayEquals(big, bearer(pull(repo)).get("/v2/" + repo + "/blobs/" + digest).then().statusCode(200).extract().asByteArray());
     }
+
+    /** Authorization and routing see the same name: an encoded slash cannot reach a repository the token does not name. */
+    @Test
+    void percentEncodedNamesAreAuthorizedAsTheyAreServed() {
+        String repo = repo("encoded");
+        byte[] config = randomBytes(40);
+        pushBlob(bearer(pushPull(repo)), repo, config);
+        byte[] manifest = manifest(config, config);
+        bearer(pushPull(repo)).contentType(Http.OCI_MANIFEST).body(manifest).put("/v2/" + repo + "/manifests/v1").then().statusCode(201);
+        String encoded = repo.replace("/", "%2F");
+        // a%2Fb is served as a/b (as Distribution does): it needs a grant on a/b, not on the text "a%2Fb"
+        bearer(pull(encoded)).get("/v2/" + encoded + "/manifests/v1").then().statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.containsString("scope=\"repository:" + repo + ":pull\""));
+        bearer(pull(repo)).get("/v2/" + encoded + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", sha256(manifest));
+        bearer(pull(encoded)).contentType(Http.OCI_MANIFEST).body(manifest).put("/v2/" + encoded + "/manifests/v2").then().statusCode(401);
+        String sneaky = repo.substring(0, repo.indexOf('/')) + "%2F..%2F" + repo;
+        Response traversal = bearer(pull(sneaky)).get("/v2/" + sneaky + "/manifests/v1");
+        org.junit.jupiter.api.Assertions.assertNotEquals(200, traversal.statusCode(), sneaky);
+    }
 }
