@@ -10,12 +10,16 @@ import io.vertx.core.http.HttpMethod;
 /**
  * What a request needs, as Distribution decides it: GET/HEAD pull; POST/PUT/PATCH pull and push;
  * DELETE delete; a cross-repository mount also pull on {@code from}; the catalog
- * {@code registry:catalog:*}; {@code /v2/} any valid credential (an empty list).
+ * {@code registry:catalog:*}; {@code /v2/} any valid credential (an empty list); anything else under
+ * {@code /v2/} is no route (null).
  */
 public final class RequiredAccess {
     /** The API's routes below a repository name; the name is the longest prefix, as the resources match. */
     private static final Pattern ROUTE = Pattern.compile(
-            "^/v2/(.+)/(?:blobs/uploads/?[^/]*|blobs/[^/]+|manifests/[^/]+|tags/list|referrers/[^/]+)$");
+            "^/v2/(.+)/(?:blobs/uploads(?:/[^/]*)?|blobs/[^/]+|manifests/[^/]+|tags/list|referrers/[^/]+)/?$");
+    /** The routes also answer with a trailing slash, so every pattern allows one. */
+    private static final Pattern BASE = Pattern.compile("^/v2/?$");
+    private static final Pattern CATALOG = Pattern.compile("^/v2/_catalog/?$");
 
     private RequiredAccess() {
     }
@@ -43,15 +47,23 @@ public final class RequiredAccess {
         }
     }
 
+    /**
+     * The accesses a request needs: empty for the base route (any valid credential), null for a
+     * path that is no route of the API (refused without asking the controller: nothing that is
+     * not understood here may reach a resource).
+     */
     public static List<Access> of(HttpMethod method, String path, String mountFrom) {
         List<Access> needed = new ArrayList<>();
-        if (path.equals("/v2/_catalog")) {
+        if (CATALOG.matcher(path).matches()) {
             needed.add(Access.CATALOG);
+            return needed;
+        }
+        if (BASE.matcher(path).matches()) {
             return needed;
         }
         String repository = repository(path);
         if (repository == null) {
-            return needed;
+            return null;
         }
         if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
             needed.add(Access.pull(repository));

@@ -36,6 +36,15 @@ class RequiredAccessTest {
     }
 
     @Test
+    void trailingSlashesNameTheSameRepository() {
+        assertEquals(List.of(Access.pull("a/b")), of(HttpMethod.GET, "/v2/a/b/tags/list/"));
+        assertEquals(List.of(Access.pull("a/b")), of(HttpMethod.GET, "/v2/a/b/manifests/v1/"));
+        assertEquals(List.of(Access.pull("a/b")), of(HttpMethod.HEAD, "/v2/a/b/blobs/" + DIGEST + "/"));
+        assertEquals(List.of(Access.pull("a/b")), of(HttpMethod.GET, "/v2/a/b/referrers/" + DIGEST + "/"));
+        assertEquals(List.of(Access.pull("a/b"), Access.push("a/b")), of(HttpMethod.PUT, "/v2/a/b/blobs/uploads/u-1/"));
+    }
+
+    @Test
     void deleteNeedsDelete() {
         assertEquals(List.of(Access.delete("a/b")), of(HttpMethod.DELETE, "/v2/a/b/manifests/" + DIGEST));
         assertEquals(List.of(Access.delete("a/b")), of(HttpMethod.DELETE, "/v2/a/b/blobs/" + DIGEST));
@@ -46,7 +55,11 @@ class RequiredAccessTest {
     void catalogAndBase() {
         assertEquals(List.of(new Access("registry", "catalog", "*")), of(HttpMethod.GET, "/v2/_catalog"));
         assertEquals(List.of(), of(HttpMethod.GET, "/v2/"));
-        assertEquals(List.of(), of(HttpMethod.GET, "/v2/nothing-here"));
+        assertEquals(List.of(), of(HttpMethod.GET, "/v2"));
+        assertEquals(List.of(new Access("registry", "catalog", "*")), of(HttpMethod.GET, "/v2/_catalog/"));
+        assertNull(of(HttpMethod.GET, "/v2/nothing-here"));
+        assertNull(of(HttpMethod.GET, "/v2/a/b/manifests"));
+        assertNull(of(HttpMethod.GET, "/v2/a/b/tags/list/x"));
         assertEquals(Access.pull("src/repo"), RequiredAccess.mountSource("src/repo"));
     }
 

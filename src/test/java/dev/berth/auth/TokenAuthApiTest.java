@@ -273,4 +273,28 @@ class TokenAuthApiTest {
         Response traversal = bearer(pull(sneaky)).get("/v2/" + sneaky + "/manifests/v1");
         org.junit.jupiter.api.Assertions.assertNotEquals(200, traversal.statusCode(), sneaky);
     }
+
+    /** Path variants the routes may still serve (trailing slash, doubled slashes, dot segments) never skip authorization. */
+    @Test
+    void pathVariantsDoNotSkipAuthorization() {
+        String repo = repo("variants");
+        byte[] config = randomBytes(40);
+        String digest = pushBlob(bearer(pushPull(repo)), repo, config);
+        byte[] manifest = manifest(config, config);
+        bearer(pushPull(repo)).contentType(Http.OCI_MANIFEST).body(manifest).put("/v2/" + repo + "/manifests/v1").then().statusCode(201);
+        String other = issuer.token().repository("someone/else", "pull", "push", "delete").access("registry", "catalog", "*").sign();
+        for (String path : List.of("/v2/" + repo + "/tags/list/", "/v2/" + repo + "/manifests/v1/", "/v2/" + repo + "/blobs/" + digest + "/",
+                "/v2//" + repo + "/tags/list", "/v2/" + repo + "//tags/list", "//v2/" + repo + "/tags/list",
+                "/v2/./" + repo + "/tags/list", "/v2/x/../" + repo + "/tags/list", "/v2/" + repo + "/tags/./list",
+                "/v2/" + repo + "/%74ags/list", "/v2/" + repo.replace("/", "/./") + "/manifests/v1")) {
+            Response r = bearer(other).get(path);
+            org.junit.jupiter.api.Assertions.assertNotEquals(200, r.statusCode(), path + " served with a token for another repository");
+        }
+        // the same variants with the right grant are served as the plain path
+        bearer(pull(repo)).get("/v2/" + repo + "/tags/list/").then().statusCode(200).body("name", equalTo(repo));
+        bearer(pull(repo)).get("/v2//" + repo + "/tags/list").then().statusCode(200).body("name", equalTo(repo));
+        // a path that is no route is answered before any resource, whatever the token grants
+        bearer(other).get("/v2/" + repo + "/nothing/here").then().statusCode(404);
+        anonymous().get("/v2/" + repo + "/nothing/here").then().statusCode(404);
+    }
 }
