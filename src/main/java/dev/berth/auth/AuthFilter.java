@@ -36,6 +36,11 @@ public class AuthFilter {
         router.route("/v2/*").order(ORDER).handler(ctx -> {
             String path = ctx.normalizedPath();
             List<Access> needed = RequiredAccess.of(ctx.request().method(), path, null);
+            if (needed == null) {
+                // fail closed: a path whose access cannot be told is answered here, as Distribution's router does
+                ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("404 page not found\n");
+                return;
+            }
             String from = ctx.request().getParam("from");
             boolean mount = ctx.request().getParam("mount") != null && from != null && isName(from);
             ctx.request().pause();

@@ -8,6 +8,9 @@ import java.util.Set;
 final class DistributionConfigValidator {
     private static final Set<String> BOOLEANS = Set.of("1", "true", "0", "false");
     private static final Set<String> LOG_LEVELS = Set.of("panic", "fatal", "error", "warn", "warning", "info", "debug", "trace");
+    /** JWS algorithms a token may be signed with: none and HMAC would let anyone holding the public key mint tokens. */
+    private static final Set<String> TOKEN_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384",
+            "PS512", "EdDSA");
     private static final Set<String> LOG_FORMATTERS = Set.of("text", "json", "logstash");
 
     private final DistributionConfigFile file;
@@ -90,9 +93,33 @@ final class DistributionConfigValidator {
             throw new ConfigError("auth.token.rootcertbundle: rootcertbundle or jwks is required (" + file.origin() + ")");
         }
         bool("auth.token.autoredirect");
+        for (String alg : TlsSettings.list(flat, "auth.token.signingalgorithms")) {
+            if (!TOKEN_ALGORITHMS.contains(alg)) {
+                fail("auth.token.signingalgorithms", "public-key algorithms only (" + String.join(", ", new java.util.TreeSet<>(TOKEN_ALGORITHMS)) + ")", alg);
+            }
+        }
+        readableFile("auth.htpasswd.path");
+        readableFile("auth.token.rootcertbundle");
+        readableFile("auth.token.jwks");
+    }
+
+    /** A file the registry reads at startup: missing, it stops startup here with one line, not a stack trace. */
+    private void readableFile(String key) {
+        if (blank(key)) {
+            return;
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(flat.get(key).trim());
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            fail(key, "no readable file", path.toString());
+        }
     }
 
     private void validateTls() {
+        if (flat.keySet().stream().anyMatch(k -> k.startsWith("http.tls.letsencrypt"))) {
+            // ignoring it would serve plain HTTP where TLS was asked for
+            throw new ConfigError("http.tls.letsencrypt: not supported by Berth; give http.tls.certificate and key "
+                    + "(e.g. from certbot) instead (" + file.origin() + ")");
+        }
         if (blank("http.tls.certificate") && blank("http.tls.key")) {
             return;
         }
@@ -102,8 +129,8 @@ final class DistributionConfigValidator {
         oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"));
         String clientAuth = flat.get("http.tls.clientauth");
         if (clientAuth != null && !clientAuth.isBlank()) {
-            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given", "require-any-client-cert",
-                    "request-client-cert", "no-client-cert"));
+            // client certificates are always verified against clientcas: the modes that skip verification are refused
+            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given"));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
  * {@code dev.berth.auth.ClientCertificateFilter}, because Quarkus fixes client-auth at build time.
  */
 final class TlsSettings {
+    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
     private TlsSettings() {
     }
 
@@ -27,7 +28,11 @@ final class TlsSettings {
         if (!cas.isEmpty()) {
             props.put("quarkus.http.ssl.certificate.trust-store-files", String.join(",", cas));
             props.put("quarkus.http.ssl.certificate.trust-store-file-type", "PEM");
-            props.put("berth.tls.client-certificate-required", "true");
+            // Go's default with clientcas; verify-client-cert-if-given lets clients without one in
+            // (a certificate that is given is still verified by the handshake)
+            String clientAuth = flat.getOrDefault("http.tls.clientauth", "").trim().toLowerCase();
+            boolean optional = clientAuth.equals("verify-client-cert-if-given");
+            props.put("berth.tls.client-certificate-required", Boolean.toString(!optional));
         }
         String minimum = flat.getOrDefault("http.tls.minimumtls", "tls1.2").trim();
         props.put("quarkus.http.ssl.protocols", switch (minimum) {
@@ -38,7 +43,15 @@ final class TlsSettings {
         });
         List<String> ciphers = list(flat, "http.tls.ciphersuites");
         if (!ciphers.isEmpty()) {
-            props.put("quarkus.http.ssl.cipher-suites", String.join(",", ciphers));
+            // as in Go, the list restricts TLS 1.0-1.2 only: TLS 1.3 keeps its suites (the JDK would
+            // otherwise drop them, and TLS 1.3 could not be negotiated at all)
+            List<String> all = new ArrayList<>(ciphers);
+            for (String tls13 : TLS13_SUITES) {
+                if (!all.contains(tls13)) {
+                    all.add(tls13);
+                }
+            }
+            props.put("quarkus.http.ssl.cipher-suites", String.join(",", all));
         }
     }
 
