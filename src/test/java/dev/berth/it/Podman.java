@@ -10,9 +10,12 @@ import java.util.concurrent.TimeUnit;
 /** The real podman (Debian package) with its own storage (vfs) and auth file under a test directory. */
 final class Podman {
     private final Path home;
+    /** podman refuses a run root longer than 50 characters, which a JUnit temp dir can be. */
+    private final Path runRoot;
 
     Podman(Path home) throws IOException {
         this.home = home;
+        this.runRoot = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "podrun");
         java.nio.file.Files.createDirectories(home);
         // podman insists that REGISTRY_AUTH_FILE exists
         java.nio.file.Files.writeString(authFile(), "{}");
@@ -24,7 +27,7 @@ final class Podman {
 
     Skopeo.Result run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("podman", "--root", home.resolve("root").toString(), "--runroot",
-                home.resolve("run").toString(), "--storage-driver", "vfs", "--events-backend", "none"));
+                runRoot.toString(), "--storage-driver", "vfs", "--events-backend", "none"));
         cmd.addAll(List.of(args));
         Process p;
         try {
