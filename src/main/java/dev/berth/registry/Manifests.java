@@ -9,6 +9,8 @@ import jakarta.inject.Inject;
 
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -25,6 +27,12 @@ public class Manifests {
     RepositoryBlobs repositoryBlobs;
     @Inject
     Tags tags;
+    @Inject
+    ManifestContents contents;
+    /** Which revisions a repository holds, so a hot manifest pull reads no link; invalidated on delete. */
+    @Inject
+    @CacheName("manifest-revisions")
+    Cache revisions;
 
     /** A stored manifest with its digest. */
     public record Stored(Digest digest, Manifest manifest) {
@@ -76,8 +84,23 @@ public class Manifests {
         return checks.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(checks).andFailFast().replaceWithVoid();
     }
 
+    /** Whether {@code repository} holds the manifest revision; only "yes" is cached. */
     public Uni<Boolean> exists(String repository, Digest digest) {
-        return Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest)).map(d -> d.filter(digest::equals).isPresent());
+        return revisions.getAsync(revisionKey(repository, digest), k -> Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest))
+                .map(d -> {
+                    if (d.filter(digest::equals).isEmpty()) {
+                        throw new NotHeld();
+                    }
+                    return Boolean.TRUE;
+                }))
+                .onFailure(NotHeld.class).recoverWithItem(Boolean.FALSE);
+    }
+
+    /** Signals "not held" through the cache loader, which caches values but not failures. */
+    private static final class NotHeld extends RuntimeException {
+        NotHeld() {
+            super(null, null, false, false);
+        }
     }
 
     /** The manifest a tag or digest names; MANIFEST_UNKNOWN when there is none. */
@@ -86,10 +109,14 @@ public class Manifests {
             if (!found) {
                 return Uni.createFrom().failure(unknown(reference));
             }
-            return blobs.content(digest)
+            return contents.get(digest, () -> blobs.content(digest).map(Manifest::stored))
                     .onFailure(PathNotFoundException.class).transform(e -> unknown(reference))
-                    .map(bytes -> new Stored(digest, Manifest.stored(bytes)));
+                    .map(manifest -> new Stored(digest, manifest));
         }));
+    }
+
+    private static String revisionKey(String repository, Digest digest) {
+        return repository + "@" + digest;
     }
 
     private Uni<Digest> resolve(String repository, String reference) {
@@ -110,6 +137,7 @@ public class Manifests {
         Digest digest = Digest.parse(reference);
         return get(repository, reference)
                 .chain(stored -> driver.delete(StoragePaths.manifestRevision(repository, digest))
+                        .chain(() -> revisions.invalidate(revisionKey(repository, digest)))
                         .chain(() -> stored.manifest().subject().isPresent()
                                 ? Links.deleteIfPresent(driver, StoragePaths.referrerLink(repository, stored.manifest().subject().get(), digest))
                                 : Uni.createFrom().voidItem()))
