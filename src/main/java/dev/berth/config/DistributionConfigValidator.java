@@ -36,6 +36,9 @@ final class DistributionConfigValidator {
             }
             integer("storage.filesystem.maxthreads", 25, Integer.MAX_VALUE);
         }
+        if (file.storageDriver().equals("s3")) {
+            checkS3();
+        }
         ListenAddress.parse(flat.getOrDefault("http.addr", ":5000"));
         String net = flat.get("http.net");
         if (net != null && !net.isBlank() && !net.trim().equals("tcp")) {
@@ -57,6 +60,11 @@ final class DistributionConfigValidator {
             }
         }
         bool("http.relativeurls");
+    }
+
+    /** The s3 keys are parsed where the driver reads them, so both agree on every value. */
+    private void checkS3() {
+        dev.berth.storage.s3.S3Settings.parse(dev.berth.storage.s3.S3Settings.keysOf(flat), file.origin());
     }
 
     private void bool(String key) {
