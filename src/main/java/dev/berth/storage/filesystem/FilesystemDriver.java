@@ -162,7 +162,15 @@ public final class FilesystemDriver implements StorageDriver {
                         .map(n -> storagePath(Path.of(n)))
                         .sorted()
                         .toList())
-                .onFailure().transform(e -> translate(e, path));
+                // Vert.x reports a missing directory without a NoSuchFileException cause
+                .onFailure().recoverWithUni(e -> fs.props(full(path))
+                        .onFailure().transform(missing -> translate(missing, path))
+                        .map(props -> {
+                            if (!props.isDirectory()) {
+                                throw new PathNotFoundException(path);
+                            }
+                            throw translate(e, path) instanceof RuntimeException r ? r : new StorageException(e.getMessage(), e);
+                        }));
     }
 
     @Override
@@ -221,7 +229,12 @@ public final class FilesystemDriver implements StorageDriver {
             return e;
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof NoSuchFileException || c instanceof java.io.FileNotFoundException) {
+            if (c instanceof NoSuchFileException || c instanceof java.io.FileNotFoundException
+                    || c instanceof java.nio.file.NotDirectoryException) {
+                return new PathNotFoundException(path);
+            }
+            // a path below a file ("/a/file/x"): ENOTDIR, which Java reports without a subclass
+            if (c instanceof java.nio.file.FileSystemException fse && "Not a directory".equals(fse.getReason())) {
                 return new PathNotFoundException(path);
             }
         }
