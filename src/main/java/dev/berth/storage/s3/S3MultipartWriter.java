@@ -88,7 +88,8 @@ final class S3MultipartWriter implements FileWriter {
         int number = parts.size() + 1;
         UploadPartRequest request = UploadPartRequest.builder().bucket(bucket.name).key(key).uploadId(uploadId)
                 .partNumber(number).contentLength(length).build();
-        AsyncRequestBody body = AsyncRequestBody.fromByteBuffersUnsafe(pending.first(length));
+        // "remaining": the views start mid-buffer where an earlier part ended
+        AsyncRequestBody body = AsyncRequestBody.fromRemainingByteBuffersUnsafe(pending.first(length));
         return bucket.call("UploadPart", path, () -> bucket.s3.uploadPart(request, body))
                 .invoke(response -> {
                     parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag()).build());
