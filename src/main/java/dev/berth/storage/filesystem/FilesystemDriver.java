@@ -156,21 +156,20 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public Uni<List<String>> list(String path) {
-        return fs.readDir(full(path))
-                .map(names -> names.stream()
-                        .filter(n -> !n.endsWith(".tmp"))
-                        .map(n -> storagePath(Path.of(n)))
+        Path dir = Path.of(full(path));
+        // java.nio tells a missing directory apart (Vert.x's readDir does not); blocking, so on a worker
+        return Uni.createFrom().item(() -> {
+            try (Stream<Path> children = Files.list(dir)) {
+                return children.filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+                        .map(this::storagePath)
                         .sorted()
-                        .toList())
-                // Vert.x reports a missing directory without a NoSuchFileException cause
-                .onFailure().recoverWithUni(e -> fs.props(full(path))
-                        .onFailure().transform(missing -> translate(missing, path))
-                        .map(props -> {
-                            if (!props.isDirectory()) {
-                                throw new PathNotFoundException(path);
-                            }
-                            throw translate(e, path) instanceof RuntimeException r ? r : new StorageException(e.getMessage(), e);
-                        }));
+                        .toList();
+            } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+                throw new PathNotFoundException(path);
+            } catch (IOException e) {
+                throw new StorageException("list " + path + ": " + e.getMessage(), e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @Override

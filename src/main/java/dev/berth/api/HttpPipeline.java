@@ -1,0 +1,79 @@
+package dev.berth.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.Config;
+
+import dev.berth.config.HttpConfig;
+import dev.berth.config.StorageConfig;
+import dev.berth.registry.ErrorCode;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+
+/**
+ * What applies to every response, before the JAX-RS resources: the API version header, the
+ * configured {@code http.headers}, {@code http.prefix}, and read-only mode.
+ */
+@ApplicationScoped
+public class HttpPipeline {
+    static final String API_VERSION = "Docker-Distribution-API-Version";
+
+    @Inject
+    HttpConfig http;
+    @Inject
+    StorageConfig storage;
+    @Inject
+    Config config;
+
+    void install(@Observes Router router) {
+        Map<String, List<String>> headers = configuredHeaders();
+        String prefix = Paths.prefix(http);
+        boolean readOnly = storage.maintenance().readonly().enabled();
+        router.route().order(Integer.MIN_VALUE + 10).handler(ctx -> {
+            ctx.response().headers().set(API_VERSION, "registry/2.0");
+            headers.forEach((name, values) -> ctx.response().headers().set(name, values));
+            String path = ctx.normalizedPath();
+            if (!prefix.isEmpty()) {
+                if (path.startsWith(prefix + "/v2")) {
+                    String rest = ctx.request().uri().substring(prefix.length());
+                    ctx.reroute(rest);
+                    return;
+                }
+            }
+            if (readOnly && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
+                ctx.response().setStatusCode(405).putHeader("Content-Type", "application/json")
+                        .end(Json.encode(ErrorBody.of(ErrorCode.UNSUPPORTED, "registry is in read-only mode", null)));
+                return;
+            }
+            ctx.next();
+        });
+    }
+
+    private static boolean isWrite(HttpMethod method) {
+        return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.DELETE;
+    }
+
+    /** {@code http.headers: {Name: [v1, v2]}} as flattened keys {@code http.headers.name[0]}. */
+    private Map<String, List<String>> configuredHeaders() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String key : config.getPropertyNames()) {
+            if (!key.startsWith("http.headers.")) {
+                continue;
+            }
+            String rest = key.substring("http.headers.".length());
+            int bracket = rest.indexOf('[');
+            String name = bracket < 0 ? rest : rest.substring(0, bracket);
+            config.getOptionalValue(key, String.class).ifPresent(v -> out.computeIfAbsent(name, n -> new ArrayList<>()).add(v));
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,70 @@
+package dev.berth.api;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.RegistryException;
+import dev.berth.storage.PathRules;
+import dev.berth.storage.StorageUnavailableException;
+
+/** Every failure becomes an OCI error body with the right status; nothing leaks as a bare 500. */
+public class RegistryErrorMapper {
+    private static final Logger LOG = Logger.getLogger(RegistryErrorMapper.class);
+    /** Seconds a client should wait before retrying when storage is unavailable or throttling. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    @ServerExceptionMapper
+    public Response registry(RegistryException e) {
+        return error(e.status(), e.code(), e.getMessage(), e.detail());
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(StorageUnavailableException e) {
+        LOG.warnf("storage unavailable: %s", e.getMessage());
+        ErrorCode code = e.throttled() ? ErrorCode.TOOMANYREQUESTS : ErrorCode.UNAVAILABLE;
+        return Response.fromResponse(error(code.status(), code, "storage backend unavailable, retry later", null))
+                .header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidPath(PathRules.InvalidPathException e) {
+        return error(400, ErrorCode.NAME_INVALID, "invalid name", null);
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return error(404, ErrorCode.UNSUPPORTED, "no such endpoint", null);
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return error(405, ErrorCode.UNSUPPORTED, "method not allowed on this endpoint", null);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return error(500, ErrorCode.UNKNOWN, "internal error", null);
+        }
+        return error(status, ErrorCode.UNSUPPORTED, e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("request failed", e);
+        return error(500, ErrorCode.UNKNOWN, "internal error", null);
+    }
+
+    static Response error(int status, ErrorCode code, String message, Object detail) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(ErrorBody.of(code, message, detail)).build();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.berth.registry;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.RedirectRequest;
+import dev.berth.storage.StorageDriver;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/** Content-addressed blobs shared by all repositories ({@code blobs/<alg>/<xx>/<hex>/data}). */
+@ApplicationScoped
+public class BlobStore {
+    @Inject
+    StorageDriver driver;
+
+    /** The blob's size, or empty when it is not stored. */
+    public Uni<Optional<Long>> size(Digest digest) {
+        return driver.stat(StoragePaths.blobData(digest))
+                .map(info -> info.directory() ? Optional.<Long>empty() : Optional.of(info.size()))
+                .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
+    }
+
+    public Multi<Buffer> read(Digest digest, long offset, long length) {
+        return driver.read(StoragePaths.blobData(digest), offset, length);
+    }
+
+    public Uni<byte[]> content(Digest digest) {
+        return driver.getContent(StoragePaths.blobData(digest));
+    }
+
+    /** Stores small content (a manifest) under its digest, unless it is there already. */
+    public Uni<Void> putIfAbsent(Digest digest, byte[] content) {
+        return size(digest).chain(existing -> existing.isPresent()
+                ? Uni.createFrom().voidItem()
+                : driver.putContent(StoragePaths.blobData(digest), content));
+    }
+
+    public Uni<Optional<String>> redirectUrl(RedirectRequest request, Digest digest) {
+        return driver.redirectUrl(request, StoragePaths.blobData(digest));
+    }
+}

@@ -1,0 +1,206 @@
+package dev.berth.registry;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import dev.berth.storage.FileWriter;
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.StorageDriver;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Blob upload sessions ({@code _uploads/<uuid>}): start, append streamed chunks, complete with a
+ * digest check, cancel. All state is in storage, so any replica, or a restarted one, can continue.
+ * Data is hashed as it streams and the digest state saved at each request end, so completing does
+ * not re-read the blob; only when that chain was broken (a failed request) is the blob re-hashed.
+ */
+@ApplicationScoped
+public class BlobUploads {
+    private static final Logger LOG = Logger.getLogger(BlobUploads.class);
+    /** The digest Berth computes while streaming; others are computed at completion. */
+    private static final DigestAlgorithm STREAMING = DigestAlgorithm.SHA256;
+
+    @Inject
+    StorageDriver driver;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    RepositoryBlobs repositoryBlobs;
+
+    /** Where an upload stands. */
+    public record Status(String repository, String uuid, long offset, String startedAt) {
+    }
+
+    public Uni<Status> start(String repository) {
+        String uuid = UUID.randomUUID().toString();
+        String startedAt = UploadToken.now();
+        return driver.putContent(StoragePaths.uploadStartedAt(repository, uuid), UploadToken.utf8(startedAt))
+                .chain(() -> driver.writer(StoragePaths.uploadData(repository, uuid), false))
+                .chain(FileWriter::close)
+                .map(v -> new Status(repository, uuid, 0, startedAt));
+    }
+
+    public Uni<Status> status(String repository, String uuid) {
+        return startedAt(repository, uuid).chain(startedAt -> openWriter(repository, uuid)
+                .chain(w -> w.close().map(v -> new Status(repository, uuid, w.size(), startedAt))));
+    }
+
+    /**
+     * Appends {@code body} at {@code offset}, which must be where the upload stands (416 otherwise,
+     * and the body is not read).
+     */
+    public Uni<Status> append(String repository, String uuid, long offset, Multi<Buffer> body) {
+        return startedAt(repository, uuid).chain(startedAt -> openWriter(repository, uuid)
+                .chain(w -> checkOffset(w, offset)
+                        .chain(() -> write(repository, uuid, w, body))
+                        .onFailure().call(() -> w.close().onFailure().recoverWithNull())
+                        .call(w::close)
+                        .map(v -> new Status(repository, uuid, w.size(), startedAt))));
+    }
+
+    /**
+     * Appends the optional last chunk, checks the content against {@code expected} and, when it
+     * matches, moves it into the blob store and links it into the repository. On a mismatch the
+     * upload is discarded: nothing is linked or readable.
+     */
+    public Uni<Long> complete(String repository, String uuid, long offset, Multi<Buffer> body, Digest expected) {
+        String data = StoragePaths.uploadData(repository, uuid);
+        return startedAt(repository, uuid).chain(startedAt -> openWriter(repository, uuid)
+                .chain(w -> checkOffset(w, offset)
+                        .chain(() -> write(repository, uuid, w, body))
+                        .onFailure().call(() -> w.close().onFailure().recoverWithNull())
+                        .chain(digester -> w.commit()
+                                .chain(() -> verify(repository, uuid, data, w.size(), digester, expected)))
+                        .chain(() -> place(repository, uuid, data, expected))
+                        .map(v -> w.size())));
+    }
+
+    public Uni<Void> cancel(String repository, String uuid) {
+        return startedAt(repository, uuid)
+                .chain(() -> driver.writer(StoragePaths.uploadData(repository, uuid), true)
+                        .chain(FileWriter::cancel)
+                        .onFailure(PathNotFoundException.class).recoverWithNull())
+                .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(repository, uuid)));
+    }
+
+    private Uni<String> startedAt(String repository, String uuid) {
+        return driver.getContent(StoragePaths.uploadStartedAt(repository, uuid))
+                .map(bytes -> new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+                .onFailure(PathNotFoundException.class).transform(e -> uploadUnknown(uuid));
+    }
+
+    private Uni<FileWriter> openWriter(String repository, String uuid) {
+        return driver.writer(StoragePaths.uploadData(repository, uuid), true)
+                .onFailure(PathNotFoundException.class).transform(e -> uploadUnknown(uuid));
+    }
+
+    private static Uni<Void> checkOffset(FileWriter w, long offset) {
+        if (w.size() != offset) {
+            return Uni.createFrom().failure(new RegistryException(ErrorCode.RANGE_INVALID,
+                    "upload is at offset " + w.size() + ", not " + offset, java.util.Map.of("offset", w.size())));
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * Streams {@code body} into the writer, hashing it when the saved digest state reaches the
+     * current offset; saves the new state after. Completes with the digester, or null when the
+     * digest chain is broken and completion must re-hash.
+     */
+    private Uni<Digester> write(String repository, String uuid, FileWriter w, Multi<Buffer> body) {
+        long start = w.size();
+        return savedDigester(repository, uuid, start).chain(found -> {
+            Digester digester = found.filter(d -> d.length() == start).orElse(null);
+            Multi<Buffer> hashed = digester == null ? body : body.invoke(digester::update);
+            return w.write(hashed).chain(written -> {
+                if (digester == null || digester.length() != w.size() || written == 0) {
+                    return Uni.createFrom().item(digester);
+                }
+                return driver.putContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, w.size()), digester.state())
+                        .replaceWith(digester);
+            });
+        });
+    }
+
+    /** The saved digest state with the largest offset not past {@code limit}. */
+    private Uni<Optional<Digester>> savedDigester(String repository, String uuid, long limit) {
+        if (limit == 0) {
+            return Uni.createFrom().item(Optional.of(Digester.start(STREAMING)));
+        }
+        return driver.list(StoragePaths.uploadDigestStates(repository, uuid, STREAMING))
+                .onFailure(PathNotFoundException.class).recoverWithItem(List.of())
+                .chain(paths -> {
+                    long best = -1;
+                    for (String p : paths) {
+                        try {
+                            long off = Long.parseLong(p.substring(p.lastIndexOf('/') + 1));
+                            if (off <= limit && off > best) {
+                                best = off;
+                            }
+                        } catch (NumberFormatException ignored) {
+                            // not a state file
+                        }
+                    }
+                    if (best < 0) {
+                        return Uni.createFrom().item(Optional.<Digester>empty());
+                    }
+                    long offset = best;
+                    return driver.getContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, offset))
+                            .map(state -> Optional.of(Digester.resume(STREAMING, state, offset)));
+                });
+    }
+
+    private Uni<Void> verify(String repository, String uuid, String data, long size, Digester digester, Digest expected) {
+        Uni<Digest> actual;
+        if (digester != null && digester.algorithm() == expected.algorithm() && digester.length() == size) {
+            actual = Uni.createFrom().item(digester.digest());
+        } else {
+            actual = rehash(repository, uuid, data, size, expected.algorithm());
+        }
+        return actual.chain(digest -> {
+            if (digest.equals(expected)) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.debugf("upload %s: digest %s does not match %s; discarding", uuid, digest, expected);
+            return Links.deleteIfPresent(driver, StoragePaths.upload(repository, uuid))
+                    .chain(() -> Uni.createFrom().failure(new RegistryException(ErrorCode.DIGEST_INVALID,
+                            "provided digest did not match uploaded content", java.util.Map.of("digest", expected.toString()))));
+        });
+    }
+
+    /** Hashes the committed upload from storage, starting from the best saved state. */
+    private Uni<Digest> rehash(String repository, String uuid, String data, long size, DigestAlgorithm algorithm) {
+        Uni<Optional<Digester>> from = algorithm == STREAMING
+                ? savedDigester(repository, uuid, size)
+                : Uni.createFrom().item(Optional.empty());
+        return from.chain(found -> {
+            Digester digester = found.orElseGet(() -> Digester.start(algorithm));
+            return driver.read(data, digester.length(), size - digester.length())
+                    .invoke(digester::update)
+                    .collect().last()
+                    .map(ignored -> digester.digest());
+        });
+    }
+
+    /** Moves verified content into the blob store (unless already there) and links it. */
+    private Uni<Void> place(String repository, String uuid, String data, Digest digest) {
+        return blobs.size(digest)
+                .chain(existing -> existing.isPresent()
+                        ? Uni.createFrom().voidItem()
+                        : driver.move(data, StoragePaths.blobData(digest)))
+                .chain(() -> repositoryBlobs.link(repository, digest))
+                .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(repository, uuid)));
+    }
+
+    static RegistryException uploadUnknown(String uuid) {
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "blob upload unknown to registry", java.util.Map.of("uuid", Digest.abbreviate(uuid)));
+    }
+}

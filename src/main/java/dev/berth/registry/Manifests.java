@@ -1,0 +1,124 @@
+package dev.berth.registry;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.StorageDriver;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Manifests of a repository: revision links to content in the blob store, tags, and referrer links
+ * for manifests with a {@code subject}. A manifest is accepted only when what it references is there.
+ */
+@ApplicationScoped
+public class Manifests {
+    @Inject
+    StorageDriver driver;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    RepositoryBlobs repositoryBlobs;
+    @Inject
+    Tags tags;
+
+    /** A stored manifest with its digest. */
+    public record Stored(Digest digest, Manifest manifest) {
+    }
+
+    /** The result of a push: the digest, and the subject when there was one. */
+    public record Pushed(Digest digest, Optional<Digest> subject) {
+    }
+
+    public Uni<Pushed> put(String repository, String reference, byte[] content, String contentType) {
+        Manifest manifest = Manifest.parse(content, contentType);
+        Digest digest;
+        String tag = null;
+        if (Digest.looksLikeDigest(reference)) {
+            Digest requested = Digest.parse(reference);
+            digest = Digester.of(requested.algorithm(), content);
+            if (!digest.equals(requested)) {
+                throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest digest " + digest + " does not match " + requested,
+                        Map.of("digest", requested.toString()));
+            }
+        } else {
+            tag = Names.tag(reference);
+            digest = Digester.of(DigestAlgorithm.SHA256, content);
+        }
+        String tagName = tag;
+        return checkReferences(repository, manifest)
+                .chain(() -> blobs.putIfAbsent(digest, content))
+                .chain(() -> Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest))
+                .chain(() -> manifest.subject().isPresent()
+                        ? Links.write(driver, StoragePaths.referrerLink(repository, manifest.subject().get(), digest), digest)
+                        : Uni.createFrom().voidItem())
+                .chain(() -> tagName != null ? tags.tag(repository, tagName, digest) : Uni.createFrom().voidItem())
+                .map(v -> new Pushed(digest, manifest.subject()));
+    }
+
+    private Uni<Void> checkReferences(String repository, Manifest manifest) {
+        List<Uni<Void>> checks = manifest.references().stream()
+                .filter(r -> !r.external())
+                .map(r -> manifest.isIndex()
+                        ? exists(repository, r.digest()).chain(found -> found ? Uni.createFrom().voidItem()
+                                : Uni.createFrom().failure(new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                                        "index references a manifest unknown to this repository: " + r.digest(),
+                                        Map.of("digest", r.digest().toString()))))
+                        : repositoryBlobs.size(repository, r.digest()).replaceWithVoid()
+                                .onFailure(RegistryException.class).transform(e -> new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                                        "manifest references a blob unknown to this repository: " + r.digest(),
+                                        Map.of("digest", r.digest().toString()))))
+                .toList();
+        return checks.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(checks).andFailFast().replaceWithVoid();
+    }
+
+    public Uni<Boolean> exists(String repository, Digest digest) {
+        return Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest)).map(d -> d.filter(digest::equals).isPresent());
+    }
+
+    /** The manifest a tag or digest names; MANIFEST_UNKNOWN when there is none. */
+    public Uni<Stored> get(String repository, String reference) {
+        return resolve(repository, reference).chain(digest -> exists(repository, digest).chain(found -> {
+            if (!found) {
+                return Uni.createFrom().failure(unknown(reference));
+            }
+            return blobs.content(digest)
+                    .onFailure(PathNotFoundException.class).transform(e -> unknown(reference))
+                    .map(bytes -> new Stored(digest, Manifest.stored(bytes)));
+        }));
+    }
+
+    private Uni<Digest> resolve(String repository, String reference) {
+        if (Digest.looksLikeDigest(reference)) {
+            return Uni.createFrom().item(Digest.parse(reference));
+        }
+        Names.tag(reference);
+        return tags.resolve(repository, reference).map(d -> d.orElseThrow(() -> unknown(reference)));
+    }
+
+    /** Deletes a tag, or a manifest revision with every tag that points to it. */
+    public Uni<Void> delete(String repository, String reference) {
+        if (!Digest.looksLikeDigest(reference)) {
+            Names.tag(reference);
+            return tags.untag(repository, reference).chain(found -> found ? Uni.createFrom().voidItem()
+                    : Uni.createFrom().failure(unknown(reference)));
+        }
+        Digest digest = Digest.parse(reference);
+        return get(repository, reference)
+                .chain(stored -> driver.delete(StoragePaths.manifestRevision(repository, digest))
+                        .chain(() -> stored.manifest().subject().isPresent()
+                                ? Links.deleteIfPresent(driver, StoragePaths.referrerLink(repository, stored.manifest().subject().get(), digest))
+                                : Uni.createFrom().voidItem()))
+                .chain(() -> tags.pointingTo(repository, digest))
+                .chain(pointing -> pointing.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(pointing.stream().map(t -> tags.untag(repository, t)).toList()).andFailFast().replaceWithVoid());
+    }
+
+    static RegistryException unknown(String reference) {
+        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown to registry", Map.of("reference", Digest.abbreviate(reference)));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.berth.registry;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.berth.storage.StorageDriver;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Which blobs a repository holds ({@code _layers} links), with their sizes. Answers from a bounded
+ * descriptor cache when it can, so a hot pull does no storage round trip.
+ */
+@ApplicationScoped
+public class RepositoryBlobs {
+    @Inject
+    StorageDriver driver;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    @CacheName("blob-descriptors")
+    Cache descriptors;
+
+    /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
+    public Uni<Long> size(String repository, Digest digest) {
+        return descriptors.getAsync(key(repository, digest), k -> load(repository, digest));
+    }
+
+    private Uni<Long> load(String repository, Digest digest) {
+        return Links.read(driver, StoragePaths.layerLink(repository, digest))
+                .chain(link -> link.filter(digest::equals).isEmpty()
+                        ? Uni.createFrom().failure(blobUnknown(digest))
+                        : blobs.size(digest).map(size -> size.orElseThrow(() -> blobUnknown(digest))));
+    }
+
+    /** Links an already stored blob into {@code repository}. */
+    public Uni<Void> link(String repository, Digest digest) {
+        return Links.write(driver, StoragePaths.layerLink(repository, digest), digest);
+    }
+
+    /** Removes the blob from {@code repository} (the content stays for garbage collection). */
+    public Uni<Void> unlink(String repository, Digest digest) {
+        String path = StoragePaths.layerLink(repository, digest);
+        return Links.exists(driver, path)
+                .chain(exists -> exists ? driver.delete(path) : Uni.createFrom().failure(blobUnknown(digest)))
+                .chain(() -> descriptors.invalidate(key(repository, digest)));
+    }
+
+    private static String key(String repository, Digest digest) {
+        return repository + "@" + digest;
+    }
+
+    static RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", java.util.Map.of("digest", digest.toString()));
+    }
+}

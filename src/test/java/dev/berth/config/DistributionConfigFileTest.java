@@ -1,0 +1,107 @@
+package dev.berth.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** The Distribution config file, its REGISTRY_* overrides and the checks that stop startup. */
+class DistributionConfigFileTest {
+
+    private static DistributionConfigFile parse(String yaml, Map<String, String> env) {
+        DistributionConfigFile file = DistributionConfigFile.parse("test.yml", new StringReader(yaml), env);
+        new DistributionConfigValidator(file).validate();
+        return file;
+    }
+
+    private static String error(String yaml, Map<String, String> env) {
+        return assertThrows(ConfigError.class, () -> parse(yaml, env)).getMessage();
+    }
+
+    @Test
+    void flattensNestedKeysAndLists() {
+        DistributionConfigFile f = parse("""
+                version: 0.1
+                storage:
+                  filesystem:
+                    rootdirectory: /srv/reg
+                http:
+                  addr: 127.0.0.1:5055
+                  headers:
+                    X-Content-Type-Options: [nosniff]
+                middleware:
+                  storage:
+                    - name: cloudfront
+                      options:
+                        baseurl: https://d.example.net
+                """, Map.of());
+        assertEquals("filesystem", f.storageDriver());
+        assertEquals("/srv/reg", f.properties().get("storage.filesystem.rootdirectory"));
+        assertEquals("nosniff", f.properties().get("http.headers.x-content-type-options[0]"));
+        assertEquals("cloudfront", f.properties().get("middleware.storage[0].name"));
+        assertEquals("https://d.example.net", f.properties().get("middleware.storage[0].options.baseurl"));
+    }
+
+    @Test
+    void emptyDriverSectionSelectsIt() {
+        assertEquals("inmemory", parse("storage:\n  inmemory:\n", Map.of()).storageDriver());
+        assertEquals("s3", parse("storage:\n  s3aws:\n    bucket: b\n", Map.of()).storageDriver());
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        DistributionConfigFile f = parse("storage:\n  filesystem:\n    rootdirectory: /a\nhttp:\n  addr: :5000\n",
+                Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:5055", "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/b",
+                        "REGISTRY_MIDDLEWARE_STORAGE_0_NAME", "redirect", "PATH", "/bin"));
+        assertEquals("127.0.0.1:5055", f.properties().get("http.addr"));
+        assertEquals("/b", f.properties().get("storage.filesystem.rootdirectory"));
+        assertEquals("redirect", f.properties().get("middleware.storage[0].name"));
+        Map<String, String> props = DistributionConfigSourceFactory.toProperties(f);
+        assertEquals("5055", props.get("quarkus.http.port"));
+        assertEquals("127.0.0.1", props.get("quarkus.http.host"));
+    }
+
+    @Test
+    void registryStorageEnvironmentReplacesTheDriver() {
+        DistributionConfigFile f = parse("storage:\n  filesystem:\n    rootdirectory: /a\n", Map.of("REGISTRY_STORAGE", "inmemory"));
+        assertEquals("inmemory", f.storageDriver());
+        assertTrue(f.properties().keySet().stream().noneMatch(k -> k.startsWith("storage.filesystem")));
+    }
+
+    @Test
+    void listenAddressForms() {
+        assertEquals(new ListenAddress("0.0.0.0", 5000), ListenAddress.parse(":5000"));
+        assertEquals(new ListenAddress("::1", 5001), ListenAddress.parse("[::1]:5001"));
+        assertTrue(assertThrows(ConfigError.class, () -> ListenAddress.parse("localhost")).getMessage().startsWith("http.addr"));
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertTrue(error("storage:\n  filesystem:\n    maxthreads: abc\n", Map.of()).startsWith("storage.filesystem.maxthreads:"));
+        assertTrue(error("storage:\n  filesystem:\n    maxthreads: 3\n", Map.of()).startsWith("storage.filesystem.maxthreads:"));
+        assertTrue(error("storage:\n  inmemory:\n  delete:\n    enabled: maybe\n", Map.of()).startsWith("storage.delete.enabled:"));
+        assertTrue(error("storage:\n  inmemory:\nlog:\n  level: loud\n", Map.of()).startsWith("log.level:"));
+        assertTrue(error("storage:\n  inmemory:\nhttp:\n  addr: :http\n", Map.of()).startsWith("http.addr:"));
+        assertTrue(error("storage:\n  inmemory:\nhttp:\n  host: example.com\n", Map.of()).startsWith("http.host:"));
+        assertTrue(error("version: 0.2\nstorage:\n  inmemory:\n", Map.of()).startsWith("version:"));
+    }
+
+    @Test
+    void driverChoiceErrors() {
+        assertTrue(error("storage:\n  delete:\n    enabled: true\n", Map.of()).contains("no storage driver"));
+        assertTrue(error("storage:\n  inmemory:\n  filesystem:\n    rootdirectory: /x\n", Map.of()).contains("exactly one"));
+        assertTrue(error("storage:\n  floppy:\n", Map.of()).startsWith("storage.floppy: unknown storage driver"));
+        assertTrue(error("storage:\n  gcs:\n    bucket: b\n", Map.of()).startsWith("storage.gcs: storage driver not supported"));
+    }
+
+    @Test
+    void malformedYamlIsOneLine() {
+        String message = error("storage: [unclosed\n", Map.of());
+        assertTrue(message.startsWith("config file test.yml: not valid YAML"), message);
+        assertTrue(!message.contains("\n"), message);
+    }
+}

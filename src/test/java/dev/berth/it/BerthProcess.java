@@ -1,0 +1,125 @@
+package dev.berth.it;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Berth as a user runs it: {@code java -jar target/quarkus-app/quarkus-run.jar serve CONFIG} in its
+ * own process on a loopback port, stopped by its PID.
+ */
+public final class BerthProcess implements AutoCloseable {
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private BerthProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts Berth with {@code configYaml} (its {@code http.addr} is set here) and waits for /v2/. */
+    public static BerthProcess start(Path workDir, String configYaml, List<String> jvmArgs, Map<String, String> env)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        Path config = workDir.resolve("config.yml");
+        Files.writeString(config, configYaml + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n  secret: it-secret\n");
+        Path log = workDir.resolve("berth.log");
+        Process process = command(config, jvmArgs, env, log).start();
+        BerthProcess berth = new BerthProcess(process, port, log);
+        berth.awaitReady(Duration.ofSeconds(60));
+        return berth;
+    }
+
+    /** Runs {@code serve CONFIG} expecting it to exit; returns exit code and output. */
+    public static Result runToExit(Path workDir, Path config, Map<String, String> env) throws IOException, InterruptedException {
+        Path log = workDir.resolve("exit.log");
+        Process process = command(config, List.of(), env, log).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("berth did not exit; log:\n" + Files.readString(log));
+        }
+        return new Result(process.exitValue(), Files.readString(log));
+    }
+
+    public record Result(int exitCode, String output) {
+    }
+
+    private static ProcessBuilder command(Path config, List<String> jvmArgs, Map<String, String> env, Path log) {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw verify)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", JAR.toString(), "serve", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("berth exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create(url("/v2/")).toURL().openConnection();
+                c.setConnectTimeout(500);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        close();
+        throw new IllegalStateException("berth did not answer /v2/ in time:\n" + Files.readString(log));
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** host:port, as container tools name a registry. */
+    public String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

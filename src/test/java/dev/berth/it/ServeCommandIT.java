@@ -1,0 +1,74 @@
+package dev.berth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code serve CONFIG} as a user runs it: clear one-line errors, environment overrides, restart safety. */
+class ServeCommandIT {
+    @TempDir
+    Path work;
+
+    @Test
+    void badConfigStopsStartupWithOneLineNamingTheKey() throws Exception {
+        Path config = work.resolve("bad.yml");
+        Files.writeString(config, "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp/x\n    maxthreads: lots\n");
+        BerthProcess.Result r = BerthProcess.runToExit(work, config, Map.of());
+        assertEquals(1, r.exitCode(), r.output());
+        assertTrue(r.output().contains("storage.filesystem.maxthreads"), r.output());
+        assertEquals(1, r.output().strip().lines().count(), r.output());
+    }
+
+    @Test
+    void missingConfigFileIsReported() throws Exception {
+        BerthProcess.Result r = BerthProcess.runToExit(work, work.resolve("nope.yml"), Map.of());
+        assertEquals(1, r.exitCode(), r.output());
+        assertTrue(r.output().contains("nope.yml"), r.output());
+    }
+
+    @Test
+    void environmentOverridesRootDirectoryAndUploadsSurviveRestart() throws Exception {
+        Path data = work.resolve("from-env");
+        String config = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + work.resolve("from-file") + "\n";
+        Map<String, String> env = Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", data.toString());
+        HttpClient http = HttpClient.newHttpClient();
+        String location;
+        try (BerthProcess berth = BerthProcess.start(work, config, List.of(), env)) {
+            HttpResponse<Void> started = http.send(HttpRequest.newBuilder(URI.create(berth.url("/v2/r/blobs/uploads/")))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(202, started.statusCode());
+            HttpResponse<Void> patched = http.send(HttpRequest.newBuilder(URI.create(started.headers().firstValue("Location").orElseThrow()))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("hello ")).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(202, patched.statusCode());
+            location = patched.headers().firstValue("Location").orElseThrow();
+        }
+        assertTrue(Files.isDirectory(data.resolve("docker/registry/v2/repositories/r/_uploads")), "data went to the env root");
+        assertTrue(!Files.exists(work.resolve("from-file")), "file root unused");
+
+        try (BerthProcess berth = BerthProcess.start(work, config, List.of(), env)) {
+            // the same upload URL, on a new process (and a new port)
+            String moved = location.replaceFirst("http://127\\.0\\.0\\.1:\\d+", berth.url(""));
+            HttpResponse<Void> patched = http.send(HttpRequest.newBuilder(URI.create(moved))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("world")).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(202, patched.statusCode());
+            String digest = OciLayout.sha256("hello world".getBytes());
+            HttpResponse<Void> done = http.send(HttpRequest.newBuilder(URI.create(patched.headers().firstValue("Location").orElseThrow()
+                    + "&digest=" + digest)).PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(201, done.statusCode());
+            HttpResponse<String> got = http.send(HttpRequest.newBuilder(URI.create(berth.url("/v2/r/blobs/" + digest))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("hello world", got.body());
+        }
+    }
+}
