@@ -126,7 +126,9 @@ final class S3MultipartWriter implements FileWriter {
             // S3 needs at least one part; the last one may be short, even empty
             Uni<Void> last = pending.size() > 0 || parts.isEmpty() ? uploadPart(pending.size()) : Uni.createFrom().voidItem();
             return last.chain(this::complete)
-                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull())
+                    // never leave a half object, nor a tail that names an aborted upload
+                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull()
+                            .chain(this::deleteTail))
                     .chain(this::deleteTail);
         });
     }

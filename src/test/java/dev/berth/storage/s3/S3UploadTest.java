@@ -191,8 +191,11 @@ class S3UploadTest {
     @Test
     void failedCommitLeavesNoReadableObject() {
         String path = root + "/_uploads/failed/data";
-        FileWriter writer = await(driver.writer(path, false));
-        await(writer.write(pieces(random(6 * MIB, 104), 65_536)));
+        FileWriter first = await(driver.writer(path, false));
+        await(first.write(pieces(random(6 * MIB, 104), 65_536)));
+        await(first.close());
+        FileWriter writer = await(driver.writer(path, true));
+        assertEquals(6 * MIB, writer.size());
         MultipartUpload upload = openUploads(path).get(0);
         s3().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(settings.bucket()).key(upload.key())
                 .uploadId(upload.uploadId()).build()).join();
