@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartCopyRequest;
  * 5 GiB). No byte passes through the registry.
  */
 final class S3Mover {
+    static final long MAX_PARTS = 10_000;
     private final S3Bucket bucket;
 
     S3Mover(S3Bucket bucket) {
@@ -46,7 +47,8 @@ final class S3Mover {
     }
 
     private Uni<Void> multipartCopy(String source, String from, String to, long size) {
-        long chunk = bucket.settings.multipartCopyChunkSize();
+        // S3 allows 10,000 parts: very large objects get larger ranges than configured
+        long chunk = Math.max(bucket.settings.multipartCopyChunkSize(), (size + MAX_PARTS - 1) / MAX_PARTS);
         int count = (int) ((size + chunk - 1) / chunk);
         return bucket.call("CreateMultipartUpload", source, () -> bucket.s3.createMultipartUpload(bucket.createUpload(to).build()))
                 .chain(upload -> Multi.createFrom().range(0, count)
