@@ -92,7 +92,8 @@ public final class S3Clients implements AutoCloseable {
                     AwsBasicCredentials.create(settings.accessKey().get(), settings.secretKey().orElseThrow()));
         }
         // environment, profile files, web identity, container and instance roles, as Distribution does
-        return DefaultCredentialsProvider.builder().build();
+        // refreshed in the background, so an expiring role never makes a calling thread wait for it
+        return DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
     }
 
     /** The configured endpoint; with {@code secure: false} and none, AWS's regional endpoint over http. */

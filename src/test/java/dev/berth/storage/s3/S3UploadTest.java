@@ -276,4 +276,47 @@ class S3UploadTest {
         assertEquals(List.of("berth-root" + path), keysUnder(path));
         await(driver.delete("/docker/registry/v2/repositories/" + root.substring(1)));
     }
+
+    @Test
+    void writesAreBackPressuredSoAtMostAboutOnePartIsInMemory() throws Exception {
+        int piece = 64 * 1024;
+        int total = 6 * (int) chunk() + 12_345;
+        java.util.concurrent.atomic.AtomicLong generated = new java.util.concurrent.atomic.AtomicLong();
+        java.util.List<long[]> seenAtPartStart = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.security.MessageDigest sent = java.security.MessageDigest.getInstance("SHA-256");
+        java.util.Random data = new java.util.Random(109);
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor probe = new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+                if (context.request() instanceof software.amazon.awssdk.services.s3.model.UploadPartRequest part) {
+                    seenAtPartStart.add(new long[] {part.partNumber(), generated.get()});
+                }
+            }
+        };
+        // the body is produced only as the writer asks for it, like a socket read under back-pressure
+        io.smallrye.mutiny.Multi<io.vertx.core.buffer.Buffer> body = io.smallrye.mutiny.Multi.createBy().repeating()
+                .supplier(() -> {
+                    int n = (int) Math.min(piece, total - generated.get());
+                    byte[] b = new byte[n];
+                    data.nextBytes(b);
+                    sent.update(b);
+                    generated.addAndGet(n);
+                    return io.vertx.core.buffer.Buffer.buffer(b);
+                })
+                .until(b -> b.length() == 0);
+        try (S3Driver probed = S3DriverTestSupport.driver(settings, probe)) {
+            String path = root + "/_uploads/pressure/data";
+            FileWriter writer = await(probed.writer(path, false));
+            assertEquals(total, await(writer.write(body)));
+            await(writer.commit());
+            assertEquals(total, await(driver.stat(path)).size());
+            assertEquals(java.util.HexFormat.of().formatHex(sent.digest()), sha256(read(path, 0, -1)));
+        }
+        assertEquals(7, seenAtPartStart.size());
+        for (long[] seen : seenAtPartStart) {
+            // when part n starts, the producer is at most one piece past it: nothing else is buffered
+            assertTrue(seen[1] <= seen[0] * chunk() + piece, "part " + seen[0] + " started with " + seen[1] + " bytes produced");
+        }
+    }
 }
