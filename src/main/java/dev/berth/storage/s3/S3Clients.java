@@ -69,6 +69,9 @@ public final class S3Clients implements AutoCloseable {
                 .region(region)
                 .credentialsProvider(credentials)
                 .forcePathStyle(settings.forcePathStyle())
+                .dualstackEnabled(settings.useDualStack())
+                .accelerate(settings.accelerate())
+                .fipsEnabled(settings.useFipsEndpoint())
                 .httpClientBuilder(http)
                 .overrideConfiguration(override.build())
                 // S3-compatible stores (R2, MinIO, Ceph) reject the newer default checksum headers
@@ -81,7 +84,10 @@ public final class S3Clients implements AutoCloseable {
         S3Presigner.Builder presigner = S3Presigner.builder()
                 .region(region)
                 .credentialsProvider(credentials)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.forcePathStyle()).build());
+                .dualstackEnabled(settings.useDualStack())
+                .fipsEnabled(settings.useFipsEndpoint())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.forcePathStyle())
+                        .accelerateModeEnabled(settings.accelerate()).build());
         endpoint.ifPresent(presigner::endpointOverride);
         return new S3Clients(builder.build(), presigner.build(), credentials);
     }

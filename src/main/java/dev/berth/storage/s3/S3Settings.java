@@ -34,7 +34,10 @@ public record S3Settings(
         String storageClass,
         String objectAcl,
         Optional<String> userAgent,
-        Duration redirectExpiry) {
+        Duration redirectExpiry,
+        boolean useDualStack,
+        boolean accelerate,
+        boolean useFipsEndpoint) {
 
     public static final long MIB = 1024L * 1024;
     /** S3's smallest part (except the last) and largest part. */
@@ -45,6 +48,9 @@ public record S3Settings(
 
     static final Set<String> STORAGE_CLASSES = Set.of("STANDARD", "REDUCED_REDUNDANCY", "NONE", "STANDARD_IA",
             "ONEZONE_IA", "INTELLIGENT_TIERING", "OUTPOSTS", "GLACIER_IR", "EXPRESS_ONEZONE");
+    /** Distribution v3's SDK log levels; accepted for compatibility, Berth logs through its own log settings. */
+    static final Set<String> LOG_LEVELS = Set.of("off", "debug", "debugwithsigning", "debugwithhttpbody", "debugwithrequestretries",
+            "debugwithrequesterrors", "debugwitheventstreambody");
     static final Set<String> OBJECT_ACLS = Set.of("private", "public-read", "public-read-write", "authenticated-read",
             "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control");
 
@@ -86,6 +92,12 @@ public record S3Settings(
             throw r.error("objectacl", "must be a canned ACL (" + String.join(", ", new java.util.TreeSet<>(OBJECT_ACLS)) + ")",
                     keys.get("objectacl"));
         }
+        String logLevel = r.string("loglevel").orElse("off").toLowerCase(Locale.ROOT);
+        for (String level : logLevel.split(",")) {
+            if (!LOG_LEVELS.contains(level.trim())) {
+                throw r.error("loglevel", "must be one of " + String.join(", ", new java.util.TreeSet<>(LOG_LEVELS)), keys.get("loglevel"));
+            }
+        }
         Duration expiry = r.duration("redirectexpiry", Duration.ofMinutes(20), Duration.ofSeconds(1), Duration.ofDays(7));
         return new S3Settings(
                 region == null ? DEFAULT_REGION : region,
@@ -106,7 +118,10 @@ public record S3Settings(
                 storageClass,
                 acl,
                 r.string("useragent"),
-                expiry);
+                expiry,
+                r.bool("usedualstack", false),
+                r.bool("accelerate", false),
+                r.bool("usefipsendpoint", false));
     }
 
     /** The keys under {@code storage.s3} (or its alias {@code storage.s3aws}) of flat properties, without the prefix. */

@@ -16,13 +16,13 @@ final class S3DriverTestSupport {
     static S3Settings withCopy(S3Settings s, long threshold, long chunk) {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
                 s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), chunk, s.multipartCopyMaxConcurrency(), threshold,
-                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry());
+                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
     }
 
     static S3Settings withEndpoint(S3Settings s, String endpoint) {
         return new S3Settings(s.region(), java.util.Optional.of(java.net.URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
                 s.rootDirectory(), s.accessKey(), s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(),
                 s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(),
-                s.objectAcl(), s.userAgent(), s.redirectExpiry());
+                s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
     }
 }

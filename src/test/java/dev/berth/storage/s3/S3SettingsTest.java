@@ -47,6 +47,10 @@ class S3SettingsTest {
         keys.put("objectacl", "bucket-owner-full-control");
         keys.put("useragent", "berth-test/1");
         keys.put("redirectexpiry", "1h30m");
+        keys.put("usedualstack", "true");
+        keys.put("accelerate", "true");
+        keys.put("usefipsendpoint", "true");
+        keys.put("loglevel", "debug,debugwithsigning");
 
         S3Settings s = parse(keys);
         assertEquals("eu-west-1", s.region());
@@ -68,6 +72,9 @@ class S3SettingsTest {
         assertEquals("bucket-owner-full-control", s.objectAcl());
         assertEquals(Optional.of("berth-test/1"), s.userAgent());
         assertEquals(Duration.ofMinutes(90), s.redirectExpiry());
+        assertTrue(s.useDualStack());
+        assertTrue(s.accelerate());
+        assertTrue(s.useFipsEndpoint());
     }
 
     @Test
@@ -87,6 +94,7 @@ class S3SettingsTest {
         assertEquals("STANDARD", s.storageClass());
         assertEquals("private", s.objectAcl());
         assertEquals(Duration.ofMinutes(20), s.redirectExpiry());
+        assertFalse(s.useDualStack() || s.accelerate() || s.useFipsEndpoint());
         assertEquals(Optional.empty(), S3Clients.endpoint(s), "AWS's own endpoint, resolved by the SDK");
     }
 
@@ -123,6 +131,10 @@ class S3SettingsTest {
             "redirectexpiry, 20",
             "redirectexpiry, 200h",
             "redirectexpiry, 0s",
+            "usedualstack, fast",
+            "accelerate, 3",
+            "usefipsendpoint, fips",
+            "loglevel, verbose",
     })
     void badValuesAreRejectedNamingTheKey(String key, String value) {
         Map<String, String> keys = new HashMap<>(Map.of("region", "us-east-1", "bucket", "b"));
