@@ -23,7 +23,7 @@ class S3UnreachableIT {
     @Test
     void readinessFailsInsteadOfTheProcessHanging() throws Exception {
         String config = "version: 0.1\nlog:\n  level: warn\nstorage:\n  s3:\n    region: us-east-1\n"
-                + "    regionendpoint: http://127.0.0.1:1\n    forcepathstyle: true\n    bucket: nowhere\n"
+                + "    regionendpoint: http://127.0.0.1:" + BerthProcess.freePort() + "\n    forcepathstyle: true\n    bucket: nowhere\n"
                 + "    accesskey: a\n    secretkey: b\n";
         try (BerthProcess berth = BerthProcess.start(work, config, List.of(), Map.of())) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -51,7 +51,8 @@ public final class S3Clients implements AutoCloseable {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 // part copies run concurrently; leave room for the requests of other uploads
                 .maxConcurrency(settings.multipartCopyMaxConcurrency() + 100)
-                .connectionTimeout(Duration.ofSeconds(10))
+                // a healthy S3 endpoint connects in milliseconds; a silent one is retried soon
+                .connectionTimeout(Duration.ofSeconds(3))
                 .connectionAcquisitionTimeout(Duration.ofSeconds(60))
                 // an idle socket this long means a stalled transfer: fail it so the SDK retries
                 .readTimeout(Duration.ofSeconds(60))

@@ -109,7 +109,8 @@ public record S3Settings(
                 secretKey,
                 r.bool("secure", true),
                 r.bool("skipverify", false),
-                r.size("chunksize", 10 * MIB, MIN_PART, MAX_PART),
+                // one part is held in memory, in Java arrays: Distribution's 32-bit limit
+                r.size("chunksize", 10 * MIB, MIN_PART, Integer.MAX_VALUE),
                 r.size("multipartcopychunksize", 32 * MIB, MIN_PART, MAX_PART),
                 (int) r.size("multipartcopymaxconcurrency", 100, 1, 10_000),
                 r.size("multipartcopythresholdsize", 32 * MIB, 0, MAX_PART),

@@ -68,7 +68,7 @@ class S3FaultsAndRedirectTest {
 
     @Test
     void anUnreachableBucketFailsTheCheckAndCallsAsUnavailable() {
-        S3Settings unreachable = S3DriverTestSupport.withEndpoint(factory.settings(), "http://127.0.0.1:1");
+        S3Settings unreachable = S3DriverTestSupport.withEndpoint(factory.settings(), "http://127.0.0.1:" + closedPort());
         try (S3Driver dead = S3DriverTestSupport.driver(unreachable)) {
             long start = System.nanoTime();
             assertThrows(RuntimeException.class, () -> await(dead.checkBucket(Duration.ofSeconds(2))));
@@ -113,6 +113,15 @@ class S3FaultsAndRedirectTest {
         Throwable denied = S3Errors.translate(error(403, "AccessDenied"), "PutObject", "/p");
         assertEquals(StorageException.class, denied.getClass());
         assertTrue(denied.getMessage().contains("AccessDenied"), denied.getMessage());
+    }
+
+    /** A loopback port nobody listens on: connecting is refused at once. */
+    static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static S3Exception error(int status, String code) {

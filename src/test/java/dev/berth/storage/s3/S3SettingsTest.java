@@ -116,7 +116,7 @@ class S3SettingsTest {
             "region, 'EU WEST'",
             "chunksize, 1048576",
             "chunksize, ten",
-            "chunksize, 5368709121",
+            "chunksize, 2147483648",
             "multipartcopychunksize, 100",
             "multipartcopymaxconcurrency, 0",
             "multipartcopythresholdsize, -1",
