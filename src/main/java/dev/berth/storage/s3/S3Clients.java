@@ -53,7 +53,8 @@ public final class S3Clients implements AutoCloseable {
                 .maxConcurrency(settings.multipartCopyMaxConcurrency() + 100)
                 // a healthy S3 endpoint connects in milliseconds; a silent one is retried soon
                 .connectionTimeout(Duration.ofSeconds(3))
-                .connectionAcquisitionTimeout(Duration.ofSeconds(60))
+                // the SDK's default: a request that cannot get a connection soon fails and is retried
+                .connectionAcquisitionTimeout(Duration.ofSeconds(10))
                 // an idle socket this long means a stalled transfer: fail it so the SDK retries
                 .readTimeout(Duration.ofSeconds(60))
                 .writeTimeout(Duration.ofSeconds(60));
