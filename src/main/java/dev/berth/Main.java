@@ -19,9 +19,8 @@ public class Main {
             System.err.println("usage: berth serve [CONFIG]");
             System.exit(2);
         }
-        if (args.length == 2) {
-            System.setProperty("berth.config", args[1]);
-        }
+        // "" means the embedded default; the property also tells the config source this is a real start
+        System.setProperty("berth.config", args.length == 2 ? args[1] : "");
         // read and check the file before Quarkus starts, so a mistake is one clear line, not a stack trace
         try {
             DistributionConfigFile.checkBeforeStart(System.getProperty("berth.config"), System.getenv());

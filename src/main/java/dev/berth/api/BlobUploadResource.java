@@ -14,6 +14,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+import dev.berth.auth.AuthFilter;
 import dev.berth.config.HttpConfig;
 import dev.berth.registry.BlobUploads;
 import dev.berth.registry.Digest;
@@ -25,6 +26,7 @@ import dev.berth.registry.UploadToken;
 import dev.berth.registry.UploadTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code /v2/<name>/blobs/uploads/}: start (with monolithic and cross-repository mount forms),
@@ -44,9 +46,12 @@ public class BlobUploadResource {
     @POST
     @Path("/")
     public Uni<Response> start(@PathParam("name") String name, @QueryParam("digest") String digestParam,
-            @QueryParam("mount") String mount, @QueryParam("from") String from, HttpServerRequest request) {
+            @QueryParam("mount") String mount, @QueryParam("from") String from, HttpServerRequest request,
+            RoutingContext routing) {
         String repository = Names.repository(name);
-        if (mount != null && !mount.isEmpty()) {
+        // without pull access on the source, a mount silently becomes a normal upload (Distribution)
+        boolean mayMount = routing.get(AuthFilter.MOUNT_DENIED) == null;
+        if (mount != null && !mount.isEmpty() && mayMount) {
             Digest digest = Digest.parse(mount);
             return tryMount(repository, digest, from, request)
                     .chain(mounted -> mounted != null ? Uni.createFrom().item(mounted) : startSession(repository, request));
@@ -205,7 +210,8 @@ public class BlobUploadResource {
     /** A 416 that still tells the client where the upload stands (Location, Range). */
     private Uni<Response> rangeInvalidReply(String repository, String uuid, RegistryException e, HttpServerRequest request) {
         return uploads.status(repository, uuid).chain(status -> progress(416, status, request))
-                .map(r -> Response.fromResponse(r).type("application/json")
+                // drop progress()'s Content-Length: 0, which would cut the error body off
+                .map(r -> Response.fromResponse(r).header("Content-Length", null).type("application/json")
                         .entity(ErrorBody.of(e.code(), e.getMessage(), e.detail())).build())
                 .onFailure().recoverWithItem(() -> RegistryErrorMapper.error(416, e.code(), e.getMessage(), e.detail()));
     }

@@ -58,13 +58,13 @@ public class ManifestResource {
                 throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
                         "manifest is " + mediaType + ", which the Accept header does not allow", Map.of("mediaType", mediaType));
             }
-            Response.ResponseBuilder r = BlobResource.matches(ifNoneMatch, stored.digest())
+            Response.ResponseBuilder r = EntityTags.matches(ifNoneMatch, stored.digest())
                     ? Response.notModified()
                     : Response.ok(body ? stored.manifest().content() : null);
             return r.header("Content-Type", mediaType)
                     .header("Content-Length", stored.manifest().content().length)
                     .header("Docker-Content-Digest", stored.digest().toString())
-                    .header("ETag", BlobResource.etag(stored.digest()))
+                    .header("ETag", EntityTags.of(stored.digest()))
                     .build();
         });
     }

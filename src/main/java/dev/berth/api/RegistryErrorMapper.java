@@ -17,25 +17,19 @@ import dev.berth.storage.StorageUnavailableException;
 /** Every failure becomes an OCI error body with the right status; nothing leaks as a bare 500. */
 public class RegistryErrorMapper {
     private static final Logger LOG = Logger.getLogger(RegistryErrorMapper.class);
-    /** Seconds a client should wait before retrying when storage is unavailable or throttling. */
-    static final String RETRY_AFTER_SECONDS = "5";
-
     @ServerExceptionMapper
     public Response registry(RegistryException e) {
-        return error(e.status(), e.code(), e.getMessage(), e.detail());
+        return of(e);
     }
 
     @ServerExceptionMapper
     public Response unavailable(StorageUnavailableException e) {
-        LOG.warnf("storage unavailable: %s", e.getMessage());
-        ErrorCode code = e.throttled() ? ErrorCode.TOOMANYREQUESTS : ErrorCode.UNAVAILABLE;
-        return Response.fromResponse(error(code.status(), code, "storage backend unavailable, retry later", null))
-                .header("Retry-After", RETRY_AFTER_SECONDS).build();
+        return of(e);
     }
 
     @ServerExceptionMapper
     public Response invalidPath(PathRules.InvalidPathException e) {
-        return error(400, ErrorCode.NAME_INVALID, "invalid name", null);
+        return of(e);
     }
 
     @ServerExceptionMapper
@@ -60,8 +54,16 @@ public class RegistryErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        LOG.error("request failed", e);
-        return error(500, ErrorCode.UNKNOWN, "internal error", null);
+        return of(e);
+    }
+
+    private static Response of(Throwable e) {
+        ErrorReply reply = ErrorReply.of(e);
+        Response.ResponseBuilder r = Response.status(reply.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(reply.body());
+        if (reply.retryLater()) {
+            r.header("Retry-After", ErrorReply.RETRY_AFTER_SECONDS);
+        }
+        return r.build();
     }
 
     static Response error(int status, ErrorCode code, String message, Object detail) {

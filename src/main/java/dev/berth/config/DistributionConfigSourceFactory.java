@@ -15,7 +15,9 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * Puts the Distribution config file into SmallRye Config, with the Quarkus settings it implies
  * (listen address, log level, access log). The file is {@code -Dberth.config} (set by
- * {@code serve CONFIG}), else the {@code berth.config} property, else the embedded default.
+ * {@code serve [CONFIG]}; empty for the embedded default), else the {@code berth.config} property
+ * (tests). With neither, this is the build, and no source is given: otherwise Quarkus would record
+ * the default file's values as runtime defaults, and they would leak into every other config.
  */
 public class DistributionConfigSourceFactory implements ConfigSourceFactory {
 
@@ -28,6 +30,9 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         if (location == null) {
             ConfigValue value = context.getValue("berth.config");
             location = value == null ? null : value.getValue();
+        }
+        if (location == null) {
+            return List.of();
         }
         DistributionConfigFile file = DistributionConfigFile.checkBeforeStart(location, System.getenv());
         return List.of(new PropertiesConfigSource(toProperties(file), "berth:" + file.origin(), ORDINAL));
@@ -47,6 +52,12 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         ListenAddress addr = ListenAddress.parse(flat.getOrDefault("http.addr", ":5000"));
         props.put("quarkus.http.host", addr.host());
         props.put("quarkus.http.port", Integer.toString(addr.port()));
+
+        TlsSettings.apply(flat, addr.port(), props);
+        String http2Disabled = flat.get("http.http2.disabled");
+        if (http2Disabled != null) {
+            props.put("quarkus.http.http2", Boolean.toString(!Boolean.parseBoolean(http2Disabled.trim())));
+        }
 
         String level = flat.get("log.level");
         if (level != null && !level.isBlank()) {

@@ -8,6 +8,9 @@ import java.util.Set;
 final class DistributionConfigValidator {
     private static final Set<String> BOOLEANS = Set.of("1", "true", "0", "false");
     private static final Set<String> LOG_LEVELS = Set.of("panic", "fatal", "error", "warn", "warning", "info", "debug", "trace");
+    /** JWS algorithms a token may be signed with: none and HMAC would let anyone holding the public key mint tokens. */
+    private static final Set<String> TOKEN_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384",
+            "PS512", "EdDSA");
     private static final Set<String> LOG_FORMATTERS = Set.of("text", "json", "logstash");
 
     private final DistributionConfigFile file;
@@ -60,6 +63,83 @@ final class DistributionConfigValidator {
             }
         }
         bool("http.relativeurls");
+        validateAuth();
+        validateTls();
+    }
+
+    private void validateAuth() {
+        java.util.List<String> schemes = java.util.stream.Stream.of("htpasswd", "token", "silly")
+                .filter(s -> flat.keySet().stream().anyMatch(k -> k.equals("auth." + s) || k.startsWith("auth." + s + ".")))
+                .toList();
+        if (schemes.size() > 1) {
+            fail("auth", "only one of htpasswd, token, silly may be configured", String.join(", ", schemes));
+        }
+        flat.keySet().stream().filter(k -> k.startsWith("auth.")).map(k -> k.split("\\.")[1].replaceAll("\\[.*", ""))
+                .filter(s -> !Set.of("htpasswd", "token", "silly").contains(s)).findFirst()
+                .ifPresent(s -> fail("auth." + s, "unknown auth scheme (htpasswd, token, silly)", ""));
+        if (schemes.isEmpty()) {
+            return;
+        }
+        String scheme = schemes.get(0);
+        java.util.List<String> required = switch (scheme) {
+            case "htpasswd" -> java.util.List.of("realm", "path");
+            case "token" -> java.util.List.of("realm", "service", "issuer");
+            default -> java.util.List.of("realm", "service");
+        };
+        for (String key : required) {
+            String value = flat.get("auth." + scheme + "." + key);
+            if (value == null || value.isBlank()) {
+                throw new ConfigError("auth." + scheme + "." + key + ": required (" + file.origin() + ")");
+            }
+        }
+        if (scheme.equals("token") && blank("auth.token.rootcertbundle") && blank("auth.token.jwks")) {
+            throw new ConfigError("auth.token.rootcertbundle: rootcertbundle or jwks is required (" + file.origin() + ")");
+        }
+        bool("auth.token.autoredirect");
+        for (String alg : TlsSettings.list(flat, "auth.token.signingalgorithms")) {
+            if (!TOKEN_ALGORITHMS.contains(alg)) {
+                fail("auth.token.signingalgorithms", "public-key algorithms only (" + String.join(", ", new java.util.TreeSet<>(TOKEN_ALGORITHMS)) + ")", alg);
+            }
+        }
+        readableFile("auth.htpasswd.path");
+        readableFile("auth.token.rootcertbundle");
+        readableFile("auth.token.jwks");
+    }
+
+    /** A file the registry reads at startup: missing, it stops startup here with one line, not a stack trace. */
+    private void readableFile(String key) {
+        if (blank(key)) {
+            return;
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(flat.get(key).trim());
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            fail(key, "no readable file", path.toString());
+        }
+    }
+
+    private void validateTls() {
+        if (flat.keySet().stream().anyMatch(k -> k.startsWith("http.tls.letsencrypt"))) {
+            // ignoring it would serve plain HTTP where TLS was asked for
+            throw new ConfigError("http.tls.letsencrypt: not supported by Berth; give http.tls.certificate and key "
+                    + "(e.g. from certbot) instead (" + file.origin() + ")");
+        }
+        if (blank("http.tls.certificate") && blank("http.tls.key")) {
+            return;
+        }
+        if (blank("http.tls.certificate") || blank("http.tls.key")) {
+            throw new ConfigError("http.tls: certificate and key are both required (" + file.origin() + ")");
+        }
+        oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"));
+        String clientAuth = flat.get("http.tls.clientauth");
+        if (clientAuth != null && !clientAuth.isBlank()) {
+            // client certificates are always verified against clientcas: the modes that skip verification are refused
+            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given"));
+        }
+    }
+
+    private boolean blank(String key) {
+        String value = flat.get(key);
+        return value == null || value.isBlank();
     }
 
     /** The s3 keys are parsed where the driver reads them, so both agree on every value. */

@@ -39,7 +39,7 @@ public final class Manifest {
         }
         String declared = text(root, "mediaType");
         String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase();
-        if (MediaTypes.SCHEMA1.contains(type) || MediaTypes.SCHEMA1.contains(declared) || root.path("schemaVersion").asInt() == 1) {
+        if (MediaTypes.SCHEMA1.contains(type) || (declared != null && MediaTypes.SCHEMA1.contains(declared)) || root.path("schemaVersion").asInt() == 1) {
             throw invalid("schema 1 manifests are not supported; push schema 2 or OCI manifests");
         }
         if (root.path("schemaVersion").asInt(-1) != 2) {

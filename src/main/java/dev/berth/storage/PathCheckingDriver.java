@@ -7,17 +7,13 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
+import dev.berth.storage.middleware.DelegatingStorageDriver;
+
 /** Distribution's "base" driver: checks every path once so drivers can trust them. */
-final class PathCheckingDriver implements StorageDriver {
-    private final StorageDriver driver;
+final class PathCheckingDriver extends DelegatingStorageDriver {
 
     PathCheckingDriver(StorageDriver driver) {
-        this.driver = driver;
-    }
-
-    @Override
-    public String name() {
-        return driver.name();
+        super(driver);
     }
 
     @Override
@@ -68,10 +64,5 @@ final class PathCheckingDriver implements StorageDriver {
     @Override
     public Uni<Optional<String>> redirectUrl(RedirectRequest request, String path) {
         return Uni.createFrom().deferred(() -> driver.redirectUrl(request, PathRules.check(path)));
-    }
-
-    @Override
-    public <T> Optional<T> unwrap(Class<T> type) {
-        return type.isInstance(this) ? Optional.of(type.cast(this)) : driver.unwrap(type);
     }
 }

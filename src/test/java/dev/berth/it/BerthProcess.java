@@ -23,22 +23,34 @@ public final class BerthProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final boolean https;
 
-    private BerthProcess(Process process, int port, Path log) {
+    private BerthProcess(Process process, int port, Path log, boolean https) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.https = https;
     }
 
     /** Starts Berth with {@code configYaml} (its {@code http.addr} is set here) and waits for /v2/. */
     public static BerthProcess start(Path workDir, String configYaml, List<String> jvmArgs, Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(workDir, configYaml, "", jvmArgs, env);
+    }
+
+    /**
+     * As {@link #start(Path, String, List, Map)}, with {@code httpLines} (indented by two spaces,
+     * e.g. a {@code tls:} block) added under {@code http:}; with {@code tls.certificate} among them
+     * the registry speaks HTTPS only, and readiness is the TLS port accepting connections.
+     */
+    public static BerthProcess start(Path workDir, String configYaml, String httpLines, List<String> jvmArgs, Map<String, String> env)
+            throws IOException, InterruptedException {
         int port = freePort();
         Path config = workDir.resolve("config.yml");
-        Files.writeString(config, configYaml + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n  secret: it-secret\n");
+        Files.writeString(config, configYaml + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n  secret: it-secret\n" + httpLines);
         Path log = workDir.resolve("berth.log");
         Process process = command(config, jvmArgs, env, log).start();
-        BerthProcess berth = new BerthProcess(process, port, log);
+        BerthProcess berth = new BerthProcess(process, port, log, httpLines.contains("certificate:"));
         berth.awaitReady(Duration.ofSeconds(60));
         return berth;
     }
@@ -78,9 +90,18 @@ public final class BerthProcess implements AutoCloseable {
                 throw new IllegalStateException("berth exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
             try {
+                if (https) {
+                    // the certificate is the test's own; an open TLS port means the server has started
+                    try (java.net.Socket s = new java.net.Socket()) {
+                        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+                        return;
+                    }
+                }
                 HttpURLConnection c = (HttpURLConnection) URI.create(url("/v2/")).toURL().openConnection();
                 c.setConnectTimeout(500);
-                if (c.getResponseCode() == 200) {
+                // 200, or 401 when access control is configured
+                int status = c.getResponseCode();
+                if (status == 200 || status == 401) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -93,12 +114,16 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + port + path;
+        return (https ? "https" : "http") + "://127.0.0.1:" + port + path;
     }
 
     /** host:port, as container tools name a registry. */
     public String hostPort() {
         return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
     }
 
     public long pid() {

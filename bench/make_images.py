@@ -1,0 +1,69 @@
+"""Deterministic OCI layouts for bench/run.sh: images/small (3 small layers) and images/big (one 1 GiB layer)."""
+import gzip
+import hashlib
+import json
+import os
+import random
+import sys
+
+MIB = 1024 * 1024
+
+
+def write_layout(root, layers, arch="amd64"):
+    os.makedirs(f"{root}/blobs/sha256", exist_ok=True)
+
+    def blob_file(path):
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(MIB), b""):
+                h.update(chunk)
+        digest = h.hexdigest()
+        os.replace(path, f"{root}/blobs/sha256/{digest}")
+        return {"digest": "sha256:" + digest, "size": os.path.getsize(f"{root}/blobs/sha256/{digest}")}
+
+    def blob_bytes(data):
+        digest = hashlib.sha256(data).hexdigest()
+        with open(f"{root}/blobs/sha256/{digest}", "wb") as f:
+            f.write(data)
+        return {"digest": "sha256:" + digest, "size": len(data)}
+
+    descriptors, diff_ids = [], []
+    for i, (size, seed) in enumerate(layers):
+        rng = random.Random(seed)
+        raw = hashlib.sha256()
+        tmp = f"{root}/layer-{i}.tmp"
+        with gzip.GzipFile(tmp, "wb", compresslevel=1, mtime=0) as gz:
+            left = size
+            while left:
+                chunk = rng.randbytes(min(left, 4 * MIB))
+                raw.update(chunk)
+                gz.write(chunk)
+                left -= len(chunk)
+        diff_ids.append("sha256:" + raw.hexdigest())
+        d = blob_file(tmp)
+        d["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+        descriptors.append(d)
+    config = json.dumps({"architecture": arch, "os": "linux", "config": {},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids}}, sort_keys=True).encode()
+    c = blob_bytes(config)
+    c["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": c, "layers": descriptors}).encode()
+    m = blob_bytes(manifest)
+    m["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+    m["annotations"] = {"org.opencontainers.image.ref.name": "v1"}
+    with open(f"{root}/index.json", "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [m]}, f)
+    with open(f"{root}/oci-layout", "w") as f:
+        f.write('{"imageLayoutVersion":"1.0.0"}')
+    with open(f"{root}/manifest.json", "wb") as f:
+        f.write(manifest)
+    return descriptors
+
+
+out = sys.argv[1]
+write_layout(f"{out}/small", [(64 * 1024, 1), (256 * 1024, 2), (1 * MIB, 3)])
+big = write_layout(f"{out}/big", [(1024 * MIB, 4)])
+# the size the MiB/s figures are computed from
+with open(f"{out}/big/layer.size", "w") as f:
+    f.write(str(big[0]["size"]))

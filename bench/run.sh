@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# Berth beside the reference registry (Distribution 2.8.2, Debian's docker-registry), same machine,
+# same S3 server (S3Proxy on loopback), same images, same CloudFront key; scenarios run alternately.
+#   bench/run.sh                 all scenarios
+#   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss
+# Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md. Run by hand, not in CI.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/out
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+S3_PORT=9100 BERTH_PORT=5100 REF_PORT=5101
+mkdir -p "$OUT"
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(startup redirect head manifest pushpull rss)
+PIDS=()
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+stop_all() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+trap stop_all EXIT
+
+install_tools() {
+  local missing=()
+  for p in docker-registry skopeo wrk hey gnuplot-nox openssl python3; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  log "building Berth"
+  ./mvnw -q -B package -DskipTests
+  ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/test.classpath"
+  ./mvnw -q -B dependency:copy -Dartifact=org.gaul:s3proxy:4.1.0:jar:jar-with-dependencies -DoutputDirectory="$OUT" -Dmdep.stripVersion=false
+}
+
+wait_http() { # url
+  for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  log "no answer from $1"; return 1
+}
+
+start_s3() {
+  rm -rf "$OUT/s3" && mkdir -p "$OUT/s3"
+  cat > "$OUT/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=none
+s3proxy.ignore-unknown-headers=true
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$OUT/s3
+PROPS
+  java -Xmx1g -jar "$OUT/s3proxy-4.1.0-jar-with-dependencies.jar" --properties "$OUT/s3proxy.properties" > "$OUT/s3proxy.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$S3_PORT/"
+  curl -s -X PUT "http://127.0.0.1:$S3_PORT/bench" > /dev/null
+}
+
+start_cdn() {
+  # one key for both registries; PKCS#1, the only form Distribution reads
+  openssl genrsa -traditional -out "$OUT/cf.pem" 2048 2>/dev/null
+  openssl rsa -in "$OUT/cf.pem" -pubout -out "$OUT/cf.pub.pem" 2>/dev/null
+  rm -f "$OUT/cdn.url"
+  java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.CloudFrontStandInMain \
+    "$OUT/cf.pub.pem" BENCHKEY "http://127.0.0.1:$S3_PORT/bench/" "$OUT/cdn.url" > "$OUT/cdn.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$OUT/cdn.url" ] && break; sleep 0.1; done
+}
+
+write_configs() {
+  local cdn; cdn=$(cat "$OUT/cdn.url")
+  for who in berth reference; do
+    local port=$BERTH_PORT; [ $who = reference ] && port=$REF_PORT
+    cat > "$OUT/$who.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  s3:
+    accesskey: bench
+    secretkey: benchsecret
+    region: us-east-1
+    regionendpoint: http://127.0.0.1:$S3_PORT
+    forcepathstyle: true
+    bucket: bench
+    rootdirectory: /registry
+    secure: false
+    chunksize: 10485760
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: bench-secret
+middleware:
+  storage:
+    - name: cloudfront
+      options:
+        baseurl: $cdn
+        privatekey: $OUT/cf.pem
+        keypairid: BENCHKEY
+        duration: 3000s
+YAML
+  done
+  # Distribution 2.8 does not know forcepathstyle (it forces path style with regionendpoint)
+  sed -i '/forcepathstyle/d' "$OUT/reference.yml"
+}
+
+start_registry() { # who heap -> pid on stdout
+  local who=$1 heap=${2:-512m} port=$BERTH_PORT
+  [ "$who" = reference ] && port=$REF_PORT
+  if [ "$who" = berth ]; then
+    java -Xmx"$heap" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/berth.yml" > "$OUT/berth.log" 2>&1 &
+  else
+    env -u AWS_CA_BUNDLE docker-registry serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
+  fi
+  local pid=$!
+  wait_http "http://127.0.0.1:$port/v2/"
+  echo "$pid"
+}
+
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+url_of() { [ "$1" = berth ] && echo "127.0.0.1:$BERTH_PORT" || echo "127.0.0.1:$REF_PORT"; }
+
+record() { # scenario registry run metric value
+  echo "$1,$2,$3,$4,$5" >> "$OUT/results.csv"
+}
+
+cpu_ms() { # pid -> user+system CPU milliseconds so far
+  awk -v hz="$(getconf CLK_TCK)" '{print int(($14+$15)*1000/hz)}' "/proc/$1/stat"
+}
+
+make_images() {
+  [ -f "$OUT/images/small/index.json" ] && [ -f "$OUT/images/big/index.json" ] && return
+  log "making test images (deterministic; one with a 1 GiB layer)"
+  python3 "$ROOT/bench/make_images.py" "$OUT/images"
+}
+
+scenario_startup() {
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local t0 t1 pid
+      t0=$(date +%s%N); pid=$(start_registry "$who"); t1=$(date +%s%N)
+      record startup "$who" "$run" ms_to_first_200 $(( (t1 - t0) / 1000000 ))
+      stop_pid "$pid"
+    done
+  done
+}
+
+# wrk against one URL; records req/s, p50 and p99 (ms) and server CPU ms per request
+load() { # scenario who run pid url connections [wrk args...]
+  local scenario=$1 who=$2 run=$3 pid=$4 url=$5 conns=$6; shift 6
+  local before after out
+  before=$(cpu_ms "$pid")
+  out=$(wrk -t2 -c"$conns" -d"$DURATION" --latency "$@" "$url")
+  after=$(cpu_ms "$pid")
+  local rps p50 p99 requests
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out" | python3 "$ROOT/bench/to_ms.py")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out" | python3 "$ROOT/bench/to_ms.py")
+  grep -q "Non-2xx" <<<"$out" && ! grep -q "^ *3[0-9][0-9]" <<<"$out" && log "$scenario/$who: $(grep Non-2xx <<<"$out")"
+  record "$scenario-c$conns" "$who" "$run" req_per_s "$rps"
+  record "$scenario-c$conns" "$who" "$run" p50_ms "$p50"
+  record "$scenario-c$conns" "$who" "$run" p99_ms "$p99"
+  record "$scenario-c$conns" "$who" "$run" cpu_us_per_req $(( (after - before) * 1000 / (requests > 0 ? requests : 1) ))
+}
+
+push_small() { # who repo
+  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://$(url_of "$1")/$2:v1"
+}
+
+small_layer_digest() {
+  python3 -c "import json,sys;m=json.load(open(sys.argv[1]));print(m['layers'][0]['digest'])" "$OUT/images/small/manifest.json"
+}
+
+scenario_redirect() {
+  for who in berth reference; do local p; p=$(start_registry $who); push_small $who bench/small-$who; stop_pid "$p"; done
+  local digest; digest=$(small_layer_digest)
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who)
+      local url="http://$(url_of $who)/v2/bench/small-$who/blobs/$digest"
+      curl -s -o /dev/null -w "%{http_code}" "$url" | grep -q 307 || { log "$who: blob GET is not a 307"; }
+      wrk -t2 -c32 -d2s "$url" > /dev/null # warm-up
+      for c in 32 256; do load redirect $who "$run" "$pid" "$url" $c; done
+      stop_pid "$pid"
+    done
+  done
+}
+
+scenario_head() {
+  local digest; digest=$(small_layer_digest)
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who)
+      local url="http://$(url_of $who)/v2/bench/small-$who/blobs/$digest"
+      hey -z 2s -c 32 -m HEAD "$url" > /dev/null
+      local before after out
+      before=$(cpu_ms "$pid"); out=$(hey -z "$DURATION" -c 32 -m HEAD "$url"); after=$(cpu_ms "$pid")
+      record head-c32 $who "$run" req_per_s "$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+      record head-c32 $who "$run" p50_ms "$(awk '/50%% in/ || /50% in/ {print $3*1000}' <<<"$out")"
+      record head-c32 $who "$run" p99_ms "$(awk '/99%% in/ || /99% in/ {print $3*1000}' <<<"$out")"
+      local n; n=$(awk '/\[200\]/ {print $2}' <<<"$out")
+      record head-c32 $who "$run" cpu_us_per_req $(( (after - before) * 1000 / (${n:-1} > 0 ? ${n:-1} : 1) ))
+      stop_pid "$pid"
+    done
+  done
+}
+
+scenario_manifest() {
+  local digest; digest=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['manifests'][0]['digest'])" "$OUT/images/small/index.json")
+  printf 'wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"\n' > "$OUT/accept.lua"
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who)
+      local base="http://$(url_of $who)/v2/bench/small-$who/manifests"
+      wrk -t2 -c32 -d2s -s "$OUT/accept.lua" "$base/v1" > /dev/null
+      load manifest-tag $who "$run" "$pid" "$base/v1" 32 -s "$OUT/accept.lua"
+      load manifest-digest $who "$run" "$pid" "$base/$digest" 32 -s "$OUT/accept.lua"
+      stop_pid "$pid"
+    done
+  done
+}
+
+scenario_pushpull() {
+  local mib=$(( $(cat "$OUT/images/big/layer.size") / 1048576 ))
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who)
+      local repo="bench/big-$who-$run-$RANDOM" t0 t1
+      t0=$(date +%s%N)
+      skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/big:v1" "docker://$(url_of $who)/$repo:v1"
+      t1=$(date +%s%N)
+      record push-1g $who "$run" seconds "$(python3 -c "print(round(($t1-$t0)/1e9,2))")"
+      record push-1g $who "$run" mib_per_s "$(python3 -c "print(round($mib/(($t1-$t0)/1e9),1))")"
+      rm -rf "$OUT/pulled"
+      t0=$(date +%s%N)
+      skopeo copy -q --src-tls-verify=false "docker://$(url_of $who)/$repo:v1" "oci:$OUT/pulled:v1"
+      t1=$(date +%s%N)
+      record pull-1g $who "$run" seconds "$(python3 -c "print(round(($t1-$t0)/1e9,2))")"
+      record pull-1g $who "$run" mib_per_s "$(python3 -c "print(round($mib/(($t1-$t0)/1e9),1))")"
+      stop_pid "$pid"
+    done
+  done
+  rm -rf "$OUT/pulled"
+}
+
+scenario_rss() {
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who 128m)
+      local ok=0 jobs=()
+      for i in 1 2 3 4; do
+        skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/big:v1" "docker://$(url_of $who)/bench/rss-$who-$run-$i-$RANDOM:v1" &
+        jobs+=($!)
+      done
+      for j in "${jobs[@]}"; do wait "$j" && ok=$((ok + 1)); done
+      record rss-4x1g $who "$run" peak_rss_mib $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
+      record rss-4x1g $who "$run" pushes_ok "$ok"
+      stop_pid "$pid"
+    done
+  done
+}
+
+main() {
+  install_tools
+  build
+  make_images
+  : > "$OUT/results.csv"
+  start_s3
+  start_cdn
+  write_configs
+  for s in "${SCENARIOS[@]}"; do log "scenario $s"; "scenario_$s"; done
+  python3 "$ROOT/bench/report.py" "$OUT/results.csv" "$OUT" "$ROOT/docs/benchmarks.md" "bench/run.sh ${SCENARIOS[*]}"
+  log "done: docs/benchmarks.md"
+}
+
+# BENCH_LIBRARY=1 loads the functions without running (to try one piece by hand)
+[ "${BENCH_LIBRARY:-}" = 1 ] || main

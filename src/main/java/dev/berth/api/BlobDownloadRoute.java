@@ -1,0 +1,145 @@
+package dev.berth.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import dev.berth.config.StorageConfig;
+import dev.berth.registry.BlobStore;
+import dev.berth.registry.Digest;
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.Names;
+import dev.berth.registry.RegistryException;
+import dev.berth.registry.RepositoryBlobs;
+import dev.berth.storage.RedirectRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET}/{@code HEAD /v2/<name>/blobs/<digest>}, the hot path of every pull: 307 to the storage
+ * or CDN, or the bytes with Range, ETag and 304. A Vert.x route rather than a JAX-RS resource so the
+ * body streams with an exact Content-Length (Quarkus REST chunks every streamed body) and the
+ * redirect costs no more than a cache lookup.
+ */
+@ApplicationScoped
+public class BlobDownloadRoute {
+    private static final Pattern PATH = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
+    private static final String CACHE_FOREVER = "max-age=31536000";
+    /** After the prefix, header and auth handlers, before the JAX-RS resources. */
+    static final int ORDER = Integer.MIN_VALUE + 30;
+
+    @Inject
+    RepositoryBlobs repositoryBlobs;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    StorageConfig storage;
+
+    void install(@Observes Router router) {
+        router.routeWithRegex(HttpMethod.GET, PATH.pattern()).order(ORDER).handler(this::handle);
+        router.routeWithRegex(HttpMethod.HEAD, PATH.pattern()).order(ORDER).handler(this::handle);
+    }
+
+    private void handle(RoutingContext ctx) {
+        Matcher m = PATH.matcher(ctx.normalizedPath());
+        if (!m.matches()) {
+            ctx.next();
+            return;
+        }
+        Context context = ctx.vertx().getOrCreateContext();
+        HttpServerRequest request = ctx.request();
+        HttpServerResponse response = ctx.response();
+        Uni.createFrom().deferred(() -> {
+            String repository = Names.repository(m.group(1));
+            Digest digest = Digest.parse(m.group(2));
+            return repositoryBlobs.size(repository, digest).chain(size -> respond(request, response, digest, size));
+        }).emitOn(command -> context.runOnContext(v -> command.run()))
+                .subscribe().with(done -> { }, failure -> fail(response, failure));
+    }
+
+    private Uni<Void> respond(HttpServerRequest request, HttpServerResponse response, Digest digest, long size) {
+        MultiMap headers = response.headers();
+        headers.set("Docker-Content-Digest", digest.toString());
+        if (request.method() == HttpMethod.HEAD) {
+            contentHeaders(headers, digest, size);
+            return Uni.createFrom().completionStage(response.end().toCompletionStage());
+        }
+        if (EntityTags.matches(request.getHeader("If-None-Match"), digest)) {
+            headers.set("ETag", EntityTags.of(digest));
+            return Uni.createFrom().completionStage(response.setStatusCode(304).end().toCompletionStage());
+        }
+        Uni<Optional<String>> redirect = storage.redirect().disable()
+                ? Uni.createFrom().item(Optional.empty())
+                : blobs.redirectUrl(redirectRequest(request), digest);
+        return redirect.chain(url -> {
+            if (url.isPresent()) {
+                headers.set("Location", url.get()).set("Content-Type", "application/octet-stream");
+                return Uni.createFrom().completionStage(response.setStatusCode(307).end().toCompletionStage());
+            }
+            return stream(request, response, digest, size);
+        });
+    }
+
+    private Uni<Void> stream(HttpServerRequest request, HttpServerResponse response, Digest digest, long size) {
+        ByteRange range = ByteRange.parse(request.getHeader("Range"), size);
+        contentHeaders(response.headers(), digest, size);
+        if (range != null && !range.satisfiable()) {
+            response.headers().set("Content-Range", "bytes */" + size);
+            throw new RegistryException(ErrorCode.RANGE_INVALID, 416, "requested range not satisfiable", Map.of("size", size));
+        }
+        long offset = range == null ? 0 : range.start();
+        long length = range == null ? size : range.length();
+        if (range != null) {
+            response.setStatusCode(206);
+            response.headers().set("Content-Range", "bytes " + range.start() + "-" + range.end() + "/" + size)
+                    .set("Content-Length", Long.toString(length));
+        }
+        if (length == 0) {
+            return Uni.createFrom().completionStage(response.end().toCompletionStage());
+        }
+        io.vertx.mutiny.core.http.HttpServerResponse out = io.vertx.mutiny.core.http.HttpServerResponse.newInstance(response);
+        return out.send(blobs.read(digest, offset, length).map(io.vertx.mutiny.core.buffer.Buffer::newInstance));
+    }
+
+    private static void contentHeaders(MultiMap headers, Digest digest, long size) {
+        headers.set("Content-Length", Long.toString(size))
+                .set("Content-Type", "application/octet-stream")
+                .set("ETag", EntityTags.of(digest))
+                .set("Accept-Ranges", "bytes")
+                .set("Cache-Control", CACHE_FOREVER);
+    }
+
+    static RedirectRequest redirectRequest(HttpServerRequest request) {
+        List<String> forwarded = request.headers().getAll("X-Forwarded-For");
+        return new RedirectRequest(request.method().name(), request.remoteAddress().hostAddress(), forwarded);
+    }
+
+    /** An error before the headers went out gets the OCI body; after, the connection is cut. */
+    private static void fail(HttpServerResponse response, Throwable failure) {
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        ErrorReply reply = ErrorReply.of(failure);
+        Buffer body = Buffer.buffer(Json.encode(reply.body()));
+        response.headers().remove("Content-Length").remove("Accept-Ranges").remove("Cache-Control").remove("ETag");
+        if (reply.retryLater()) {
+            response.headers().set("Retry-After", ErrorReply.RETRY_AFTER_SECONDS);
+        }
+        response.setStatusCode(reply.status()).putHeader("Content-Type", "application/json").end(body);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.berth.auth;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import dev.berth.api.ErrorBody;
+import dev.berth.registry.Names;
+import dev.berth.registry.RegistryException;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Authorizes every {@code /v2/} request before any resource runs, so nothing (a CloudFront signed
+ * URL included) is answered to a caller without the access. Runs after the HTTP pipeline's prefix
+ * and header handling.
+ */
+@ApplicationScoped
+public class AuthFilter {
+    /** Set on the routing context when a mount's source repository may not be read: upload instead. */
+    public static final String MOUNT_DENIED = "berth.mount-denied";
+    static final int ORDER = Integer.MIN_VALUE + 20;
+
+    @Inject
+    Optional<AccessController> controller;
+
+    void install(@Observes Router router) {
+        if (controller.isEmpty()) {
+            return;
+        }
+        AccessController access = controller.get();
+        router.route("/v2/*").order(ORDER).handler(ctx -> {
+            String path = ctx.normalizedPath();
+            List<Access> needed = RequiredAccess.of(ctx.request().method(), path, null);
+            if (needed == null) {
+                // fail closed: a path whose access cannot be told is answered here, as Distribution's router does
+                ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("404 page not found\n");
+                return;
+            }
+            String from = ctx.request().getParam("from");
+            boolean mount = ctx.request().getParam("mount") != null && from != null && isName(from);
+            ctx.request().pause();
+            access.authorize(ctx.request(), needed).subscribe().with(grants -> {
+                if (mount && !grants.allows(RequiredAccess.mountSource(from))) {
+                    ctx.put(MOUNT_DENIED, Boolean.TRUE);
+                }
+                ctx.request().resume();
+                ctx.next();
+            }, failure -> refuse(ctx, failure));
+        });
+    }
+
+    private static boolean isName(String name) {
+        try {
+            Names.repository(name);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
+    }
+
+    private static void refuse(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof AuthChallenge c) {
+            var details = c.needed().stream().map(a -> java.util.Map.of("Type", a.type(), "Name", a.name(), "Action", a.action())).toList();
+            ctx.response().setStatusCode(401)
+                    .putHeader("WWW-Authenticate", c.wwwAuthenticate())
+                    .putHeader("Content-Type", "application/json")
+                    .end(Json.encode(ErrorBody.of(c.code(), c.getMessage(), details.isEmpty() ? null : details)));
+        } else {
+            ctx.fail(failure);
+        }
+    }
+}

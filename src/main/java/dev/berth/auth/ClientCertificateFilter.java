@@ -1,0 +1,42 @@
+package dev.berth.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.berth.api.ErrorBody;
+import dev.berth.registry.ErrorCode;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+
+/**
+ * With {@code http.tls.clientcas}, every request must come over a TLS connection whose client
+ * presented a certificate that verified against those CAs (the handshake already verified it).
+ */
+@ApplicationScoped
+public class ClientCertificateFilter {
+    @ConfigProperty(name = "berth.tls.client-certificate-required", defaultValue = "false")
+    boolean required;
+
+    void install(@Observes Router router) {
+        if (!required) {
+            return;
+        }
+        router.route().order(AuthFilter.ORDER - 5).handler(ctx -> {
+            boolean verified;
+            try {
+                verified = ctx.request().isSSL() && ctx.request().sslSession() != null
+                        && ctx.request().sslSession().getPeerCertificates().length > 0;
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                verified = false;
+            }
+            if (verified) {
+                ctx.next();
+                return;
+            }
+            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+                    .end(Json.encode(ErrorBody.of(ErrorCode.UNAUTHORIZED, "a client certificate signed by a configured CA is required", null)));
+        });
+    }
+}

@@ -1,0 +1,113 @@
+package dev.berth.storage.middleware.cloudfront;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Whether a client is inside AWS, from ip-ranges.json fetched at start and every
+ * {@code updatefrequency}. A failed fetch is retried soon (1 min, doubling, capped) rather than
+ * after the full interval as in Distribution; until the first success nobody counts as inside AWS.
+ */
+public final class AwsIpFilter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AwsIpFilter.class);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration MAX_RETRY = Duration.ofMinutes(15);
+
+    private final URI url;
+    private final Set<String> regions;
+    private final Duration updateFrequency;
+    private final Duration firstRetry;
+    private final HttpClient client;
+    private final ScheduledExecutorService scheduler;
+    private final CompletableFuture<Void> firstLoad = new CompletableFuture<>();
+    private volatile CidrSet ranges = CidrSet.EMPTY;
+    private volatile boolean closed;
+    private volatile ScheduledFuture<?> next;
+    private int failures;
+
+    public AwsIpFilter(URI url, Set<String> regions, Duration updateFrequency, Duration firstRetry,
+            HttpClient client, ScheduledExecutorService scheduler) {
+        this.url = url;
+        this.regions = Set.copyOf(regions);
+        this.updateFrequency = updateFrequency;
+        this.firstRetry = firstRetry;
+        this.client = client;
+        this.scheduler = scheduler;
+    }
+
+    public AwsIpFilter start() {
+        fetch();
+        return this;
+    }
+
+    /** True when the address is inside the loaded AWS ranges. */
+    public boolean contains(String clientAddress) {
+        return ranges.contains(clientAddress);
+    }
+
+    /** Completes when ranges were first loaded (for tests and health checks). */
+    public CompletableFuture<Void> firstLoad() {
+        return firstLoad;
+    }
+
+    private void fetch() {
+        if (closed) {
+            return;
+        }
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT).GET().build();
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
+            try {
+                if (error != null) {
+                    throw new IOException(error.getMessage() == null ? error.toString() : error.getMessage(), error);
+                }
+                if (response.statusCode() != 200) {
+                    throw new IOException("HTTP " + response.statusCode());
+                }
+                CidrSet loaded = AwsIpRanges.parse(response.body(), regions);
+                ranges = loaded;
+                failures = 0;
+                LOG.infof("middleware cloudfront: loaded %d AWS ip ranges from %s", loaded.size(), url);
+                firstLoad.complete(null);
+                schedule(updateFrequency);
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                Duration retry = retryDelay(failures);
+                LOG.errorf("middleware cloudfront: fetching %s failed (%s); retrying in %s", url, e.getMessage(), retry);
+                schedule(retry);
+            }
+        });
+    }
+
+    /** firstRetry, doubled per further failure, never beyond updatefrequency or 15 minutes. */
+    Duration retryDelay(int failureCount) {
+        Duration cap = updateFrequency.compareTo(MAX_RETRY) < 0 ? updateFrequency : MAX_RETRY;
+        Duration delay = firstRetry.multipliedBy(1L << Math.min(failureCount - 1, 20));
+        return delay.compareTo(cap) > 0 ? cap : delay;
+    }
+
+    private void schedule(Duration delay) {
+        if (!closed) {
+            next = scheduler.schedule(this::fetch, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> pending = next;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.berth.api;
+
+import static dev.berth.api.RegistryClient.randomBytes;
+import static dev.berth.api.RegistryClient.request;
+import static dev.berth.api.RegistryClient.sha256;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+
+/** {@code http.prefix} serves the API under a path; {@code http.relativeurls} gives relative Locations. */
+@QuarkusTest
+@TestProfile(PrefixApiTest.Profile.class)
+class PrefixApiTest {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("berth.config", "src/test/resources/config/prefix.yml");
+        }
+    }
+
+    @Test
+    void apiIsServedUnderThePrefixWithRelativeLocations() {
+        assertEquals(200, request().get("/registry/v2/").statusCode());
+        byte[] content = randomBytes(100);
+        String digest = sha256(content);
+        Response started = request().post("/registry/v2/p/blobs/uploads/");
+        assertEquals(202, started.statusCode());
+        String location = started.header("Location");
+        assertTrue(location.startsWith("/registry/v2/p/blobs/uploads/"), location);
+        Response done = request().contentType("application/octet-stream").body(content)
+                .put(location + "&digest=" + digest);
+        assertEquals(201, done.statusCode(), done.asString());
+        assertEquals("/registry/v2/p/blobs/" + digest, done.header("Location"));
+        assertArrayEquals(content, request().get("/registry/v2/p/blobs/" + digest).asByteArray());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.berth.storage.middleware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import dev.berth.storage.MiddlewareConfig;
+import dev.berth.storage.RedirectRequest;
+import dev.berth.storage.StorageDriver;
+import dev.berth.storage.middleware.cloudfront.CloudFrontOptions;
+import dev.berth.storage.middleware.redirect.RedirectMiddleware;
+
+/** middleware.storage from config.yml reaches the driver; YAML lists arrive as key[i] options. */
+@QuarkusTest
+@TestProfile(MiddlewareWiringTest.RedirectConfig.class)
+class MiddlewareWiringTest {
+
+    public static class RedirectConfig implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("berth.config", "src/test/resources/config/redirect-middleware.yml");
+        }
+    }
+
+    @Inject
+    StorageDriver driver;
+
+    @Inject
+    MiddlewareConfig middleware;
+
+    @Inject
+    MiddlewareMetrics metrics;
+
+    @Test
+    void configuredMiddlewareWrapsTheDriver() {
+        assertTrue(driver.unwrap(RedirectMiddleware.class).isPresent());
+        long before = metrics.plainRedirects.sum();
+        String url = driver.redirectUrl(new RedirectRequest("GET", "127.0.0.1"), "/docker/registry/v2/blobs/x/data")
+                .await().indefinitely().orElseThrow();
+        assertEquals("https://files.example.com/mirror/docker/registry/v2/blobs/x/data", url);
+        assertEquals(before + 1, metrics.plainRedirects.sum());
+    }
+
+    @Test
+    void listOptionsAreReadAsLists() {
+        Map<String, String> options = middleware.storage().orElseThrow().get(0).options();
+        Map<String, String> withRequired = new java.util.HashMap<>(options);
+        withRequired.put("privatekey", "/k.pem");
+        withRequired.put("keypairid", "K");
+        CloudFrontOptions parsed = CloudFrontOptions.parse(withRequired);
+        assertEquals(2, parsed.trustedProxies().size(), "options seen: " + options.keySet());
+        assertTrue(parsed.trustedProxies().contains("fd00::1"));
+        assertEquals(List.of(), parsed.awsRegions());
+    }
+}

@@ -1,0 +1,159 @@
+package dev.berth.storage.middleware.cloudfront;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+class AwsIpFilterTest {
+    static final String IP_RANGES = """
+            {
+              "syncToken": "1767225600",
+              "createDate": "2026-01-01-00-00-00",
+              "prefixes": [
+                {"ip_prefix": "3.5.140.0/22", "region": "ap-northeast-2", "service": "AMAZON", "network_border_group": "ap-northeast-2"},
+                {"ip_prefix": "52.94.76.0/22", "region": "us-west-2", "service": "AMAZON", "network_border_group": "us-west-2"},
+                {"ip_prefix": "15.230.39.0/24", "region": "us-east-1", "service": "EC2", "network_border_group": "us-east-1"},
+                {"ip_prefix": "120.52.22.96/27", "region": "GLOBAL", "service": "CLOUDFRONT", "network_border_group": "GLOBAL"}
+              ],
+              "ipv6_prefixes": [
+                {"ipv6_prefix": "2600:1f14::/35", "region": "us-west-2", "service": "EC2", "network_border_group": "us-west-2"},
+                {"ipv6_prefix": "2a05:d07a:a000::/40", "region": "eu-south-1", "service": "S3", "network_border_group": "eu-south-1"}
+              ]
+            }
+            """;
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private HttpServer server;
+    private AwsIpFilter filter;
+
+    @AfterEach
+    void stop() {
+        if (filter != null) {
+            filter.close();
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void allRegionsIncludingGlobal() throws IOException {
+        CidrSet all = AwsIpRanges.parse(IP_RANGES.getBytes(StandardCharsets.UTF_8), Set.of());
+        assertEquals(6, all.size());
+        assertTrue(all.contains("3.5.141.9"));
+        assertTrue(all.contains("120.52.22.100"));
+        assertTrue(all.contains("2600:1f14::1"));
+        assertFalse(all.contains("198.51.100.7"));
+    }
+
+    @Test
+    void onlyListedRegionsAndGlobalOnlyWhenListed() throws IOException {
+        CidrSet west = AwsIpRanges.parse(IP_RANGES.getBytes(StandardCharsets.UTF_8), Set.of("us-west-2"));
+        assertTrue(west.contains("52.94.77.1"));
+        assertTrue(west.contains("2600:1f14::1"));
+        assertFalse(west.contains("3.5.141.9"));
+        assertFalse(west.contains("120.52.22.100"));
+        assertFalse(west.contains("2a05:d07a:a000::1"));
+        CidrSet global = AwsIpRanges.parse(IP_RANGES.getBytes(StandardCharsets.UTF_8), Set.of("global", "eu-south-1"));
+        assertTrue(global.contains("120.52.22.100"));
+        assertTrue(global.contains("2a05:d07a:a000::1"));
+        assertFalse(global.contains("52.94.77.1"));
+    }
+
+    @Test
+    void malformedDocumentsAreErrors() {
+        assertThrows(IOException.class, () -> AwsIpRanges.parse("not json".getBytes(StandardCharsets.UTF_8), Set.of()));
+        assertThrows(IOException.class, () -> AwsIpRanges.parse("[]".getBytes(StandardCharsets.UTF_8), Set.of()));
+        assertThrows(IOException.class, () -> AwsIpRanges.parse("{}".getBytes(StandardCharsets.UTF_8), Set.of()));
+        assertThrows(IOException.class, () -> AwsIpRanges.parse(
+                "{\"prefixes\":[{\"ip_prefix\":\"3.5.0.0/99\",\"region\":\"x\"}]}".getBytes(StandardCharsets.UTF_8), Set.of()));
+    }
+
+    /** Serves ip-ranges.json on 127.0.0.1, failing the first {@code failures} requests with 503. */
+    static HttpServer ipRangesServer(int failures, AtomicInteger requests) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ip-ranges.json", exchange -> {
+            int n = requests.incrementAndGet();
+            byte[] body = n <= failures ? "busy".getBytes(StandardCharsets.UTF_8) : IP_RANGES.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(n <= failures ? 503 : 200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    static URI url(HttpServer server) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ip-ranges.json");
+    }
+
+    @Test
+    void failedFetchIsRetriedSoonThenRefreshedOnSchedule() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        server = ipRangesServer(2, requests);
+        filter = new AwsIpFilter(url(server), Set.of(), Duration.ofMillis(400), Duration.ofMillis(50),
+                HttpClient.newHttpClient(), scheduler);
+        assertFalse(filter.contains("3.5.141.9"), "nobody is inside AWS before the first load");
+        filter.start();
+        filter.firstLoad().get(10, TimeUnit.SECONDS);
+        assertEquals(3, requests.get(), "two failures, then success");
+        assertTrue(filter.contains("3.5.141.9"));
+        assertTrue(filter.contains("2600:1f14::1"));
+        assertFalse(filter.contains("198.51.100.7"));
+        // the next refresh comes after updatefrequency
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (requests.get() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(4, requests.get());
+    }
+
+    @Test
+    void unreachableUrlKeepsRetrying() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        server = ipRangesServer(0, requests);
+        URI dead = url(server);
+        server.stop(0);
+        server = null;
+        filter = new AwsIpFilter(dead, Set.of(), Duration.ofHours(12), Duration.ofMillis(20),
+                HttpClient.newHttpClient(), scheduler).start();
+        Thread.sleep(400);
+        assertFalse(filter.firstLoad().isDone());
+        assertFalse(filter.contains("3.5.141.9"));
+    }
+
+    @Test
+    void retryBackoffDoublesAndIsCapped() {
+        AwsIpFilter f = new AwsIpFilter(URI.create("http://127.0.0.1:1/"), Set.of(), Duration.ofHours(12),
+                Duration.ofMinutes(1), HttpClient.newHttpClient(), scheduler);
+        assertEquals(Duration.ofMinutes(1), f.retryDelay(1));
+        assertEquals(Duration.ofMinutes(2), f.retryDelay(2));
+        assertEquals(Duration.ofMinutes(8), f.retryDelay(4));
+        assertEquals(Duration.ofMinutes(15), f.retryDelay(10));
+        assertEquals(Duration.ofMinutes(15), f.retryDelay(1000));
+        AwsIpFilter frequent = new AwsIpFilter(URI.create("http://127.0.0.1:1/"), Set.of(), Duration.ofMinutes(3),
+                Duration.ofMinutes(1), HttpClient.newHttpClient(), scheduler);
+        assertEquals(Duration.ofMinutes(3), frequent.retryDelay(5));
+    }
+}
