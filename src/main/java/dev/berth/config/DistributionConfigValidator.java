@@ -39,6 +39,9 @@ final class DistributionConfigValidator {
             }
             integer("storage.filesystem.maxthreads", 25, Integer.MAX_VALUE);
         }
+        if (file.storageDriver().equals("s3")) {
+            checkS3();
+        }
         ListenAddress.parse(flat.getOrDefault("http.addr", ":5000"));
         String net = flat.get("http.net");
         if (net != null && !net.isBlank() && !net.trim().equals("tcp")) {
@@ -137,6 +140,11 @@ final class DistributionConfigValidator {
     private boolean blank(String key) {
         String value = flat.get(key);
         return value == null || value.isBlank();
+    }
+
+    /** The s3 keys are parsed where the driver reads them, so both agree on every value. */
+    private void checkS3() {
+        dev.berth.storage.s3.S3Settings.parse(dev.berth.storage.s3.S3Settings.keysOf(flat), file.origin());
     }
 
     private void bool(String key) {

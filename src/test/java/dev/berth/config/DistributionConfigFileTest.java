@@ -49,7 +49,7 @@ class DistributionConfigFileTest {
     @Test
     void emptyDriverSectionSelectsIt() {
         assertEquals("inmemory", parse("storage:\n  inmemory:\n", Map.of()).storageDriver());
-        assertEquals("s3", parse("storage:\n  s3aws:\n    bucket: b\n", Map.of()).storageDriver());
+        assertEquals("s3", parse("storage:\n  s3aws:\n    region: us-east-1\n    bucket: b\n", Map.of()).storageDriver());
     }
 
     @Test

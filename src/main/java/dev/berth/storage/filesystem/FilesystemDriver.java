@@ -228,7 +228,12 @@ public final class FilesystemDriver implements StorageDriver {
             return e;
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof NoSuchFileException || c instanceof java.io.FileNotFoundException) {
+            if (c instanceof NoSuchFileException || c instanceof java.io.FileNotFoundException
+                    || c instanceof java.nio.file.NotDirectoryException) {
+                return new PathNotFoundException(path);
+            }
+            // a path below a file ("/a/file/x"): ENOTDIR, which Java reports without a subclass
+            if (c instanceof java.nio.file.FileSystemException fse && "Not a directory".equals(fse.getReason())) {
                 return new PathNotFoundException(path);
             }
         }

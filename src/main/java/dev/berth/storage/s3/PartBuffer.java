@@ -1,0 +1,72 @@
+package dev.berth.storage.s3;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bytes received but not yet in a part: at most one part plus one incoming buffer. Kept as the
+ * received pieces, so cutting a part copies nothing.
+ */
+final class PartBuffer {
+    private final ArrayDeque<ByteBuffer> pieces = new ArrayDeque<>();
+    private long size;
+
+    void append(byte[] bytes) {
+        if (bytes.length > 0) {
+            pieces.add(ByteBuffer.wrap(bytes));
+            size += bytes.length;
+        }
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Read-only views of the first {@code n} bytes (n at most {@link #size()}); the buffer is unchanged. */
+    ByteBuffer[] first(long n) {
+        List<ByteBuffer> out = new ArrayList<>();
+        long left = n;
+        for (ByteBuffer piece : pieces) {
+            if (left == 0) {
+                break;
+            }
+            ByteBuffer view = piece.asReadOnlyBuffer();
+            if (view.remaining() > left) {
+                view.limit(view.position() + (int) left);
+            }
+            left -= view.remaining();
+            out.add(view);
+        }
+        return out.toArray(ByteBuffer[]::new);
+    }
+
+    /** Drops the first {@code n} bytes, once they are safely in a part. */
+    void drop(long n) {
+        long left = n;
+        while (left > 0) {
+            ByteBuffer head = pieces.peekFirst();
+            if (head.remaining() <= left) {
+                left -= head.remaining();
+                pieces.removeFirst();
+            } else {
+                head.position(head.position() + (int) left);
+                left = 0;
+            }
+        }
+        size -= n;
+    }
+
+    byte[] toBytes() {
+        byte[] out = new byte[(int) size];
+        int at = 0;
+        for (ByteBuffer piece : pieces) {
+            ByteBuffer view = piece.duplicate();
+            int len = view.remaining();
+            view.get(out, at, len);
+            at += len;
+        }
+        return out;
+    }
+}

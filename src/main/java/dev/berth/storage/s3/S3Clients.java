@@ -1,0 +1,143 @@
+package dev.berth.storage.s3;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Builds the SDK's async client and presigner from the Distribution keys. Built here rather than
+ * by quarkus-amazon-s3 (which still supplies the native-image support) because every setting comes
+ * from {@code storage.s3}, and tests need fresh clients with their own interceptors.
+ */
+public final class S3Clients implements AutoCloseable {
+    /** Attempts per call, with the SDK's exponential backoff (longer for throttling). */
+    static final int MAX_ATTEMPTS = 5;
+
+    private final S3AsyncClient client;
+    private final S3Presigner presigner;
+    private final AwsCredentialsProvider credentials;
+
+    private S3Clients(S3AsyncClient client, S3Presigner presigner, AwsCredentialsProvider credentials) {
+        this.client = client;
+        this.presigner = presigner;
+        this.credentials = credentials;
+    }
+
+    public static S3Clients create(S3Settings settings, List<ExecutionInterceptor> interceptors) {
+        AwsCredentialsProvider credentials = credentials(settings);
+        Optional<URI> endpoint = endpoint(settings);
+        Region region = Region.of(settings.region());
+
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+                // part copies run concurrently; leave room for the requests of other uploads
+                .maxConcurrency(settings.multipartCopyMaxConcurrency() + 100)
+                // a healthy S3 endpoint connects in milliseconds; a silent one is retried soon
+                .connectionTimeout(Duration.ofSeconds(3))
+                // the SDK's default: a request that cannot get a connection soon fails and is retried
+                .connectionAcquisitionTimeout(Duration.ofSeconds(10))
+                // an idle socket this long means a stalled transfer: fail it so the SDK retries
+                .readTimeout(Duration.ofSeconds(60))
+                .writeTimeout(Duration.ofSeconds(60));
+        if (settings.skipVerify()) {
+            http.tlsTrustManagersProvider(() -> InsecureTrustManagerFactory.INSTANCE.getTrustManagers());
+        }
+
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build());
+        settings.userAgent().ifPresent(ua -> override.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, ua));
+        interceptors.forEach(override::addExecutionInterceptor);
+
+        S3AsyncClientBuilder builder = S3AsyncClient.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .forcePathStyle(settings.forcePathStyle())
+                .dualstackEnabled(settings.useDualStack())
+                .accelerate(settings.accelerate())
+                .fipsEnabled(settings.useFipsEndpoint())
+                .httpClientBuilder(http)
+                .overrideConfiguration(override.build())
+                // S3-compatible stores (R2, MinIO, Ceph) reject the newer default checksum headers
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // and some need Content-MD5 on DeleteObjects, which the SDK no longer sends by itself
+                .addPlugin(LegacyMd5Plugin.create());
+        endpoint.ifPresent(builder::endpointOverride);
+
+        S3Presigner.Builder presigner = S3Presigner.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .dualstackEnabled(settings.useDualStack())
+                .fipsEnabled(settings.useFipsEndpoint())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.forcePathStyle())
+                        .accelerateModeEnabled(settings.accelerate()).build());
+        endpoint.ifPresent(presigner::endpointOverride);
+        return new S3Clients(builder.build(), presigner.build(), credentials);
+    }
+
+    private static AwsCredentialsProvider credentials(S3Settings settings) {
+        if (settings.accessKey().isPresent()) {
+            return StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(settings.accessKey().get(), settings.secretKey().orElseThrow()));
+        }
+        // environment, profile files, web identity, container and instance roles, as Distribution does
+        // refreshed in the background, so an expiring role never makes a calling thread wait for it
+        return DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
+    }
+
+    /** The configured endpoint; with {@code secure: false} and none, AWS's regional endpoint over http. */
+    static Optional<URI> endpoint(S3Settings settings) {
+        if (settings.regionEndpoint().isPresent()) {
+            return settings.regionEndpoint();
+        }
+        if (!settings.secure()) {
+            return Optional.of(URI.create("http://s3." + settings.region() + ".amazonaws.com"));
+        }
+        return Optional.empty();
+    }
+
+    public S3AsyncClient client() {
+        return client;
+    }
+
+    /** Resolves (and caches) the credentials without blocking, so presigning after it does no I/O. */
+    java.util.concurrent.CompletableFuture<?> presignerCredentials() {
+        return credentials.resolveIdentity();
+    }
+
+    public S3Presigner presigner() {
+        return presigner;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        presigner.close();
+        if (credentials instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // closing at shutdown: nothing left to do with the failure
+            }
+        }
+    }
+}

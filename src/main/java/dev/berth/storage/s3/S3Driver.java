@@ -1,0 +1,233 @@
+package dev.berth.storage.s3;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import dev.berth.storage.BucketKeys;
+import dev.berth.storage.FileInfo;
+import dev.berth.storage.FileWriter;
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.RedirectRequest;
+import dev.berth.storage.StorageDriver;
+import dev.berth.storage.StorageException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
+
+/**
+ * Files as objects in one S3 bucket, keyed as Distribution keys them. Uploads are multipart
+ * uploads ({@link S3MultipartWriter}), moves are server-side copies ({@link S3Mover}).
+ */
+public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable {
+    private final S3Clients clients;
+    private final S3Bucket bucket;
+    private final S3Keys keys;
+    private final S3Mover mover;
+    private final S3Uploads uploads;
+
+    public S3Driver(S3Clients clients, S3Settings settings) {
+        this.clients = clients;
+        this.bucket = new S3Bucket(clients.client(), settings);
+        this.keys = bucket.keys;
+        this.mover = new S3Mover(bucket);
+        this.uploads = new S3Uploads(bucket);
+    }
+
+    @Override
+    public String name() {
+        return "s3";
+    }
+
+    @Override
+    public String bucketKey(String path) {
+        return keys.key(path);
+    }
+
+    @Override
+    public Uni<byte[]> getContent(String path) {
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket.name).key(keys.key(path)).build();
+        return bucket.call("GetObject", path, () -> bucket.s3.getObject(request, AsyncResponseTransformer.toBytes()))
+                .map(bytes -> bytes.asByteArrayUnsafe());
+    }
+
+    @Override
+    public Uni<Void> putContent(String path, byte[] content) {
+        // a single PutObject replaces the object atomically
+        return bucket.call("PutObject", path, () -> bucket.s3.putObject(bucket.put(keys.key(path)).build(),
+                AsyncRequestBody.fromBytes(content))).replaceWithVoid();
+    }
+
+    @Override
+    public Multi<Buffer> read(String path, long offset, long length) {
+        long start = Math.max(0, offset);
+        if (length == 0) {
+            return stat(path).onItem().transformToMulti(info -> Multi.createFrom().empty());
+        }
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket.name).key(keys.key(path));
+        if (start > 0 || length > 0) {
+            request.range("bytes=" + start + "-" + (length > 0 ? Long.toString(start + length - 1) : ""));
+        }
+        return Uni.createFrom().completionStage(() -> bucket.s3.getObject(request.build(), AsyncResponseTransformer.toPublisher()))
+                .onItem().transformToMulti(body -> Multi.createFrom().publisher(AdaptersToFlow.publisher(body)))
+                .map(S3Driver::copyOf)
+                // a range at or past the end: nothing to read, as Distribution's reader
+                .onFailure(e -> S3Errors.hasStatus(e, 416)).recoverWithCompletion()
+                .onFailure().transform(e -> S3Errors.translate(e, "GetObject", path));
+    }
+
+    private static Buffer copyOf(java.nio.ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        return Buffer.buffer(copy);
+    }
+
+    @Override
+    public Uni<FileWriter> writer(String path, boolean append) {
+        return (append ? uploads.resume(path) : uploads.start(path)).map(w -> (FileWriter) w);
+    }
+
+    @Override
+    public Uni<FileInfo> stat(String path) {
+        String key = keys.key(path);
+        Uni<FileInfo> directory = bucket.call("ListObjectsV2", path, () -> bucket.s3.listObjectsV2(ListObjectsV2Request.builder()
+                        .bucket(bucket.name).prefix(keys.directoryPrefix(path)).maxKeys(1).overrideConfiguration(S3Bucket.QUICK).build()))
+                .map(page -> {
+                    if (page.contents().isEmpty() && page.commonPrefixes().isEmpty()) {
+                        throw new PathNotFoundException(path);
+                    }
+                    return new FileInfo(path, 0, Instant.EPOCH, true);
+                });
+        if (key.isEmpty() || key.endsWith("/")) {
+            return directory;
+        }
+        HeadObjectRequest head = HeadObjectRequest.builder().bucket(bucket.name).key(key).overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.call("HeadObject", path, () -> bucket.s3.headObject(head))
+                .map(r -> new FileInfo(path, r.contentLength(), r.lastModified(), false))
+                .onFailure(PathNotFoundException.class).recoverWithUni(() -> directory);
+    }
+
+    @Override
+    public Uni<List<String>> list(String path) {
+        String prefix = keys.directoryPrefix(path);
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket.name).prefix(prefix).delimiter("/")
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.pages("ListObjectsV2", path, () -> bucket.s3.listObjectsV2Paginator(request))
+                .onItem().transformToIterable(page -> {
+                    List<String> names = new ArrayList<>();
+                    page.commonPrefixes().forEach(p -> names.add(p.prefix()));
+                    page.contents().forEach(o -> names.add(o.key()));
+                    return names;
+                })
+                .filter(key -> !key.equals(prefix))
+                .map(keys::path)
+                .filter(Optional::isPresent)
+                .map(Optional::get)
+                .collect().in(TreeSet<String>::new, TreeSet::add)
+                .map(children -> {
+                    if (children.isEmpty() && !"/".equals(path)) {
+                        throw new PathNotFoundException(path);
+                    }
+                    return List.copyOf(children);
+                });
+    }
+
+    @Override
+    public Uni<Void> move(String source, String destination) {
+        return mover.move(source, destination);
+    }
+
+    @Override
+    public Uni<Void> delete(String path) {
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket.name).prefix(keys.key(path))
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        Uni<Integer> objects = bucket.pages("ListObjectsV2", path, () -> bucket.s3.listObjectsV2Paginator(request))
+                .onItem().transformToUniAndConcatenate(page -> deleteKeys(path,
+                        page.contents().stream().map(S3Object::key).filter(k -> keys.covers(path, k)).toList()))
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+        // Distribution leaves open multipart uploads behind; their parts cost storage until aborted
+        return objects.chain(deleted -> uploads.abortAll(path).map(aborted -> deleted + aborted))
+                .map(total -> {
+                    if (total == 0) {
+                        throw new PathNotFoundException(path);
+                    }
+                    return null;
+                });
+    }
+
+    private Uni<Integer> deleteKeys(String path, List<String> page) {
+        if (page.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        DeleteObjectsRequest request = DeleteObjectsRequest.builder().bucket(bucket.name)
+                .delete(Delete.builder().quiet(true).objects(page.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList()).build())
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.call("DeleteObjects", path, () -> bucket.s3.deleteObjects(request)).map(response -> {
+            if (!response.errors().isEmpty()) {
+                var first = response.errors().get(0);
+                throw new StorageException("s3 DeleteObjects " + path + ": " + response.errors().size() + " keys not deleted, first "
+                        + first.key() + ": " + first.code() + " " + first.message());
+            }
+            return page.size();
+        });
+    }
+
+    @Override
+    public Multi<FileInfo> walk(String path) {
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket.name).prefix(keys.directoryPrefix(path))
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        // one flat listing in key order, which is the path order: no request per directory
+        Multi<FileInfo> files = bucket.pages("ListObjectsV2", path, () -> bucket.s3.listObjectsV2Paginator(request))
+                .onItem().transformToIterable(page -> page.contents())
+                .filter(o -> !o.key().endsWith("/"))
+                .map(o -> keys.path(o.key()).map(p -> new FileInfo(p, o.size(), o.lastModified(), false)))
+                .filter(Optional::isPresent)
+                .map(Optional::get);
+        return "/".equals(path) ? files : files.onCompletion().ifEmpty().failWith(() -> new PathNotFoundException(path));
+    }
+
+    @Override
+    public Uni<Optional<String>> redirectUrl(RedirectRequest request, String path) {
+        if (!"GET".equalsIgnoreCase(request.method())) {
+            // the registry answers HEAD itself (Distribution #3691); other methods cannot be presigned usefully
+            return Uni.createFrom().item(Optional.empty());
+        }
+        GetObjectPresignRequest presign = GetObjectPresignRequest.builder()
+                .signatureDuration(bucket.settings.redirectExpiry())
+                .getObjectRequest(GetObjectRequest.builder().bucket(bucket.name).key(keys.key(path)).build())
+                .build();
+        // signing is local CPU work once credentials are resolved; resolve them asynchronously first
+        return Uni.createFrom().completionStage(() -> clients.presignerCredentials())
+                .map(ignored -> Optional.of(clients.presigner().presignGetObject(presign).url().toString()))
+                .onFailure().transform(e -> S3Errors.translate(e, "presign", path));
+    }
+
+    /** A cheap call that fails when the bucket is unreachable or denied, bounded by {@code timeout}. */
+    public Uni<Void> checkBucket(Duration timeout) {
+        HeadBucketRequest request = HeadBucketRequest.builder().bucket(bucket.name)
+                .overrideConfiguration(AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build()).build();
+        return bucket.call("HeadBucket", "/", () -> bucket.s3.headBucket(request)).replaceWithVoid()
+                .ifNoItem().after(timeout.plusSeconds(1)).failWith(() -> new StorageException("s3 HeadBucket: no answer within " + timeout));
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+    }
+}

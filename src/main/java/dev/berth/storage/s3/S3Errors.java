@@ -1,0 +1,77 @@
+package dev.berth.storage.s3;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageUnavailableException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** S3 failures, after the SDK's retries, as the storage exceptions the registry maps to HTTP. */
+final class S3Errors {
+    private S3Errors() {
+    }
+
+    static Throwable translate(Throwable e, String operation, String path) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof StorageException) {
+            return cause;
+        }
+        if (isNotFound(cause)) {
+            return new PathNotFoundException(path);
+        }
+        if (cause instanceof S3Exception s3) {
+            String code = code(s3);
+            int status = s3.statusCode();
+            if (status == 429 || "SlowDown".equals(code) || s3.isThrottlingException()) {
+                return new StorageUnavailableException("s3 " + operation + " " + path + ": throttled (" + code + ")", true, s3);
+            }
+            if (status >= 500 || "NoSuchBucket".equals(code)) {
+                return new StorageUnavailableException("s3 " + operation + " " + path + ": " + status + " " + code, false, s3);
+            }
+            return new StorageException("s3 " + operation + " " + path + ": " + status + " " + code + ": "
+                    + s3.awsErrorDetails().errorMessage(), s3);
+        }
+        if (cause instanceof SdkClientException || cause instanceof java.io.IOException
+                || cause instanceof java.util.concurrent.TimeoutException) {
+            // connection refused or reset, timeouts: the backend is unreachable, not the request wrong
+            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + cause.getMessage(), false, cause);
+        }
+        if (cause instanceof SdkException) {
+            return new StorageException("s3 " + operation + " " + path + ": " + cause.getMessage(), cause);
+        }
+        return cause;
+    }
+
+    static boolean isNotFound(Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof NoSuchKeyException) {
+            return true;
+        }
+        return cause instanceof S3Exception s3 && (s3.statusCode() == 404 && !"NoSuchBucket".equals(code(s3)));
+    }
+
+    static boolean hasCode(Throwable e, String code) {
+        return unwrap(e) instanceof S3Exception s3 && code.equals(code(s3));
+    }
+
+    static boolean hasStatus(Throwable e, int status) {
+        return unwrap(e) instanceof S3Exception s3 && s3.statusCode() == status;
+    }
+
+    static Throwable unwrap(Throwable e) {
+        Throwable c = e;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static String code(S3Exception s3) {
+        return s3.awsErrorDetails() == null ? "" : String.valueOf(s3.awsErrorDetails().errorCode());
+    }
+}

@@ -1,0 +1,108 @@
+package dev.berth.storage.s3;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import dev.berth.storage.PathNotFoundException;
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListPartsRequest;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
+
+/**
+ * Opens writers: a new multipart upload, or one resumed from what the bucket alone says (the open
+ * upload, its parts, and the tail object), so any replica can continue any upload.
+ */
+final class S3Uploads {
+    private final S3Bucket bucket;
+
+    S3Uploads(S3Bucket bucket) {
+        this.bucket = bucket;
+    }
+
+    Uni<S3MultipartWriter> start(String path) {
+        String key = bucket.keys.key(path);
+        return bucket.call("CreateMultipartUpload", path, () -> bucket.s3.createMultipartUpload(bucket.createUpload(key).build()))
+                .map(r -> new S3MultipartWriter(bucket, path, r.uploadId(), List.of(), 0, new byte[0]));
+    }
+
+    Uni<S3MultipartWriter> resume(String path) {
+        String key = bucket.keys.key(path);
+        return latestUpload(path, key).chain(upload -> parts(path, key, upload.uploadId())
+                .chain(parts -> tail(path, upload.uploadId(), parts.size())
+                        .map(tail -> {
+                            long size = parts.stream().mapToLong(Part::size).sum();
+                            List<CompletedPart> done = parts.stream()
+                                    .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build()).toList();
+                            return new S3MultipartWriter(bucket, path, upload.uploadId(), done, size, tail);
+                        })));
+    }
+
+    private Uni<MultipartUpload> latestUpload(String path, String key) {
+        return uploadsUnder(path, key)
+                .map(uploads -> uploads.stream().filter(u -> u.key().equals(key))
+                        .max(Comparator.comparing(MultipartUpload::initiated))
+                        .orElseThrow(() -> new PathNotFoundException(path)));
+    }
+
+    private Uni<List<MultipartUpload>> uploadsUnder(String path, String prefix) {
+        ListMultipartUploadsRequest request = ListMultipartUploadsRequest.builder().bucket(bucket.name).prefix(prefix)
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.pages("ListMultipartUploads", path, () -> bucket.s3.listMultipartUploadsPaginator(request))
+                .onItem().transformToIterable(page -> page.uploads())
+                .collect().asList();
+    }
+
+    private Uni<List<Part>> parts(String path, String key, String uploadId) {
+        ListPartsRequest request = ListPartsRequest.builder().bucket(bucket.name).key(key).uploadId(uploadId)
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.pages("ListParts", path, () -> bucket.s3.listPartsPaginator(request))
+                .onItem().transformToIterable(page -> page.parts())
+                .collect().asList()
+                .map(parts -> {
+                    List<Part> sorted = new ArrayList<>(parts);
+                    sorted.sort(Comparator.comparing(Part::partNumber));
+                    return sorted;
+                });
+    }
+
+    /**
+     * The bytes after the last part, as the last {@code close()} stored them. A tail written for
+     * another upload, or before later parts took its bytes (a writer that died mid-request), is stale.
+     */
+    private Uni<byte[]> tail(String path, String uploadId, int partCount) {
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket.name).key(bucket.keys.tailKey(path)).build();
+        return bucket.call("GetObject", path, () -> bucket.s3.getObject(request, AsyncResponseTransformer.toBytes()))
+                .map(r -> {
+                    Map<String, String> meta = r.response().metadata();
+                    boolean current = uploadId.equals(meta.get(S3MultipartWriter.META_UPLOAD_ID))
+                            && Integer.toString(partCount).equals(meta.get(S3MultipartWriter.META_PARTS));
+                    return current ? r.asByteArrayUnsafe() : new byte[0];
+                })
+                .onFailure(PathNotFoundException.class).recoverWithItem(new byte[0]);
+    }
+
+    /** Aborts every open upload of {@code path} or below it; the number aborted. */
+    Uni<Integer> abortAll(String path) {
+        return uploadsUnder(path, bucket.keys.key(path))
+                .onItem().transformToMulti(list -> io.smallrye.mutiny.Multi.createFrom().iterable(list))
+                .filter(u -> bucket.keys.covers(path, u.key()))
+                .onItem().transformToUniAndConcatenate(u -> abort(path, u.key(), u.uploadId()).replaceWith(1))
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+    }
+
+    Uni<Void> abort(String path, String key, String uploadId) {
+        AbortMultipartUploadRequest request = AbortMultipartUploadRequest.builder().bucket(bucket.name).key(key).uploadId(uploadId)
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.call("AbortMultipartUpload", path, () -> bucket.s3.abortMultipartUpload(request)).replaceWithVoid()
+                // already gone (a concurrent abort or complete): the outcome wanted
+                .onFailure(PathNotFoundException.class).recoverWithNull();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.berth.storage.inmemory;
+
+import dev.berth.storage.StorageDriver;
+import dev.berth.storage.StorageDriverContract;
+
+class InMemoryDriverContractTest extends StorageDriverContract {
+    private final InMemoryDriver driver = new InMemoryDriver();
+
+    @Override
+    protected StorageDriver driver() {
+        return driver;
+    }
+}

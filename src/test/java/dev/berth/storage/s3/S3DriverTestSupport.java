@@ -1,0 +1,28 @@
+package dev.berth.storage.s3;
+
+import java.util.List;
+
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/** Drivers with their own client, for tests that need a second replica or a counted client. */
+final class S3DriverTestSupport {
+    private S3DriverTestSupport() {
+    }
+
+    static S3Driver driver(S3Settings settings, ExecutionInterceptor... interceptors) {
+        return new S3Driver(S3Clients.create(settings, List.of(interceptors)), settings);
+    }
+
+    static S3Settings withCopy(S3Settings s, long threshold, long chunk) {
+        return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
+                s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), chunk, s.multipartCopyMaxConcurrency(), threshold,
+                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
+    }
+
+    static S3Settings withEndpoint(S3Settings s, String endpoint) {
+        return new S3Settings(s.region(), java.util.Optional.of(java.net.URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
+                s.rootDirectory(), s.accessKey(), s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(),
+                s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(),
+                s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
+    }
+}
