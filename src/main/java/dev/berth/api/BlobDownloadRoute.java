@@ -66,12 +66,12 @@ public class BlobDownloadRoute {
         Uni.createFrom().deferred(() -> {
             String repository = Names.repository(m.group(1));
             Digest digest = Digest.parse(m.group(2));
-            return repositoryBlobs.size(repository, digest).chain(size -> respond(request, response, digest, size));
+            return repositoryBlobs.size(repository, digest).chain(size -> respond(request, response, digest, size, context));
         }).emitOn(command -> context.runOnContext(v -> command.run()))
                 .subscribe().with(done -> { }, failure -> fail(response, failure));
     }
 
-    private Uni<Void> respond(HttpServerRequest request, HttpServerResponse response, Digest digest, long size) {
+    private Uni<Void> respond(HttpServerRequest request, HttpServerResponse response, Digest digest, long size, Context context) {
         MultiMap headers = response.headers();
         headers.set("Docker-Content-Digest", digest.toString());
         if (request.method() == HttpMethod.HEAD) {
@@ -90,11 +90,11 @@ public class BlobDownloadRoute {
                 headers.set("Location", url.get()).set("Content-Type", "application/octet-stream");
                 return Uni.createFrom().completionStage(response.setStatusCode(307).end().toCompletionStage());
             }
-            return stream(request, response, digest, size);
+            return stream(request, response, digest, size, context);
         });
     }
 
-    private Uni<Void> stream(HttpServerRequest request, HttpServerResponse response, Digest digest, long size) {
+    private Uni<Void> stream(HttpServerRequest request, HttpServerResponse response, Digest digest, long size, Context context) {
         ByteRange range = ByteRange.parse(request.getHeader("Range"), size);
         contentHeaders(response.headers(), digest, size);
         if (range != null && !range.satisfiable()) {
@@ -112,7 +112,10 @@ public class BlobDownloadRoute {
             return Uni.createFrom().completionStage(response.end().toCompletionStage());
         }
         io.vertx.mutiny.core.http.HttpServerResponse out = io.vertx.mutiny.core.http.HttpServerResponse.newInstance(response);
-        return out.send(blobs.read(digest, offset, length).map(io.vertx.mutiny.core.buffer.Buffer::newInstance));
+        // storage may emit on its own threads (the S3 client's); the response is written on its context
+        return out.send(blobs.read(digest, offset, length)
+                .emitOn(command -> context.runOnContext(v -> command.run()))
+                .map(io.vertx.mutiny.core.buffer.Buffer::newInstance));
     }
 
     private static void contentHeaders(MultiMap headers, Digest digest, long size) {

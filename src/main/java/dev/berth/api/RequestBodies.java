@@ -17,8 +17,11 @@ final class RequestBodies {
     }
 
     static Multi<Buffer> stream(HttpServerRequest request) {
-        return io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
+        Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        // storage asks for more on its own threads (the S3 client's); pause/fetch belong on the request's context
+        return context == null ? body : body.runSubscriptionOn(command -> context.runOnContext(v -> command.run()));
     }
 
     /** A small body (a manifest), refused with 413 SIZE_INVALID past {@code limit} bytes. */
