@@ -2,6 +2,7 @@ package dev.berth.storage;
 
 import java.util.Map;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -11,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigError;
+import io.quarkus.runtime.StartupEvent;
 
 /** Builds the configured driver and wraps it in the configured storage middleware, in order. */
 public class StorageDriverProducer {
@@ -38,5 +40,10 @@ public class StorageDriverProducer {
             LOG.infof("storage middleware %s", entry.name());
         }
         return driver;
+    }
+
+    /** Builds the driver at startup, on the main thread: building an S3 client may read files (profiles). */
+    void buildAtStartup(@Observes StartupEvent event, StorageDriver driver) {
+        driver.name();
     }
 }

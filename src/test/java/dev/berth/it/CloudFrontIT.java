@@ -1,0 +1,149 @@
+package dev.berth.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.berth.storage.middleware.cloudfront.CloudFrontStandIn;
+import dev.berth.storage.s3.S3Clients;
+import dev.berth.storage.s3.S3ProxyResource;
+import dev.berth.storage.s3.S3Settings;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * End to end: Berth on S3 (S3Proxy) with the cloudfront middleware, and a CloudFront stand-in that
+ * checks signatures and expiry as CloudFront does before serving the object from the bucket. skopeo
+ * pulls through it with matching digests; tampered and expired URLs are refused.
+ */
+class CloudFrontIT {
+    @TempDir
+    static Path work;
+    static S3ProxyResource s3;
+    static S3Clients clients;
+    static CloudFrontStandIn cdn;
+    static BerthProcess berth;
+    static OciLayout layout;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3ProxyResource();
+        String endpoint = s3.start().get("storage.s3.regionendpoint");
+        clients = S3Clients.create(S3Settings.parse(Map.of("region", "us-east-1", "regionendpoint", endpoint, "forcepathstyle", "true",
+                "bucket", S3ProxyResource.BUCKET, "accesskey", S3ProxyResource.ACCESS_KEY, "secretkey", S3ProxyResource.SECRET_KEY), "it"),
+                List.of());
+        // a PKCS#8 key, which Distribution cannot read
+        Path key = work.resolve("cloudfront.pem");
+        run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key.toString());
+        Path pub = work.resolve("cloudfront.pub.pem");
+        run("openssl", "pkey", "-in", key.toString(), "-pubout", "-out", pub.toString());
+        java.security.PublicKey publicKey = java.security.KeyFactory.getInstance("RSA").generatePublic(
+                new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(
+                        Files.readString(pub).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""))));
+        cdn = new CloudFrontStandIn(publicKey, "KTESTPAIR", CloudFrontIT::object, Clock.systemUTC());
+        layout = OciLayout.write(work.resolve("layout"), 3, 1024 * 1024);
+        String config = "version: 0.1\nlog:\n  level: warn\nstorage:\n  s3:\n"
+                + "    region: us-east-1\n    regionendpoint: " + endpoint + "\n    forcepathstyle: true\n"
+                + "    bucket: " + S3ProxyResource.BUCKET + "\n    accesskey: " + S3ProxyResource.ACCESS_KEY + "\n"
+                + "    secretkey: " + S3ProxyResource.SECRET_KEY + "\n    rootdirectory: /cdn-root\n"
+                + "middleware:\n  storage:\n    - name: cloudfront\n      options:\n        baseurl: " + cdn.baseUrl() + "\n"
+                + "        privatekey: " + key + "\n        keypairid: KTESTPAIR\n        duration: 10m\n";
+        berth = BerthProcess.start(work, config, List.of(), Map.of());
+    }
+
+    /** What the stand-in serves: the bucket's object under the URL's key. */
+    private static byte[] object(String key) {
+        try {
+            return clients.client().getObject(GetObjectRequest.builder().bucket(S3ProxyResource.BUCKET).key(key).build(),
+                    AsyncResponseTransformer.toBytes()).join().asByteArray();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof NoSuchKeyException) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (berth != null) {
+            berth.close();
+        }
+        if (cdn != null) {
+            cdn.close();
+        }
+        if (clients != null) {
+            clients.close();
+        }
+        if (s3 != null) {
+            s3.stop();
+        }
+    }
+
+    @Test
+    void skopeoPullsThroughTheCdnWithMatchingDigests() throws Exception {
+        String ref = "docker://" + berth.hostPort() + "/cdn/app:v1";
+        Skopeo.ok("copy", "--all", "--dest-tls-verify=false", "oci:" + layout.root + ":multi", ref);
+        Path pulled = work.resolve("pulled");
+        Skopeo.ok("copy", "--all", "--src-tls-verify=false", ref, "oci:" + pulled + ":x");
+        for (String digest : layout.blobDigests) {
+            String hex = digest.substring("sha256:".length());
+            assertArrayEquals(Files.readAllBytes(layout.root.resolve("blobs/sha256/" + hex)),
+                    Files.readAllBytes(pulled.resolve("blobs/sha256/" + hex)), digest);
+        }
+    }
+
+    @Test
+    void blobGetIsASignedRedirectThatTheCdnAcceptsAndTamperingBreaks() throws Exception {
+        String ref = "docker://" + berth.hostPort() + "/cdn/single:v1";
+        Skopeo.ok("copy", "--dest-tls-verify=false", "oci:" + layout.root + ":single", ref);
+        String layer = layout.blobDigests.get(0);
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(URI.create(berth.url("/v2/cdn/single/blobs/" + layer))).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(307, redirect.statusCode());
+        assertEquals(layer, redirect.headers().firstValue("Docker-Content-Digest").orElseThrow());
+        String url = redirect.headers().firstValue("Location").orElseThrow();
+        String hex = layer.substring(7);
+        assertTrue(url.startsWith(cdn.baseUrl() + "cdn-root/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data?Expires="),
+                "the URL is baseurl + the bucket key, root directory included: " + url);
+
+        HttpResponse<byte[]> served = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, served.statusCode());
+        assertArrayEquals(Files.readAllBytes(layout.root.resolve("blobs/sha256/" + hex)), served.body());
+
+        String tampered = url.replace("/data?", "/data2?");
+        assertEquals(403, http.send(HttpRequest.newBuilder(URI.create(tampered)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        long expires = Long.parseLong(url.replaceAll(".*Expires=(\\d+).*", "$1"));
+        String extended = url.replace("Expires=" + expires, "Expires=" + (expires + 3600));
+        assertEquals(403, http.send(HttpRequest.newBuilder(URI.create(extended)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(berth.url("/v2/cdn/single/blobs/" + layer)))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, head.statusCode(), "HEAD is answered by Berth, not redirected");
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + ": " + out);
+        }
+    }
+}
