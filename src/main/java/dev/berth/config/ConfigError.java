@@ -1,8 +1,16 @@
 package dev.berth.config;
 
-/** A configuration problem, said in one line that names the key. */
-public class ConfigError extends RuntimeException {
+/**
+ * A configuration problem, said in one line that names the key. A Quarkus ConfigurationException,
+ * so a failure during startup is reported as its message, not as a stack trace.
+ */
+public class ConfigError extends io.quarkus.runtime.configuration.ConfigurationException {
     public ConfigError(String message) {
-        super(message, null, false, false);
+        super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 }
