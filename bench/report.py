@@ -50,6 +50,14 @@ def chart(scenario, metric):
         return None
 
 
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return (out.stdout + out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "unknown"
+
+
 lines = ["# Benchmarks", "",
          "Berth beside the reference registry (CNCF Distribution 2.8.2, Debian's `docker-registry`) on the same",
          "machine, the same S3 server (S3Proxy 4.1.0 on loopback, filesystem store), the same images and the same",
@@ -57,7 +65,10 @@ lines = ["# Benchmarks", "",
          "alternately, Berth then the reference, so machine drift hits both. Each figure is the median of the runs,",
          "with (min–max).", "",
          f"- Command: `{command}`",
-         f"- Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}",
+         f"- Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}, "
+         f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
+         f"- Berth: Quarkus 3.33.2 on `{version(['java', '-version'])}`; reference: "
+         f"`{version(['docker-registry', '--version'])}`; S3Proxy 4.1.0; clients: `{version(['skopeo', '--version'])}`, wrk, hey",
          "- Configurations: `bench/out/berth.yml`, `bench/out/reference.yml` (written by the script: same bucket,",
          "  root directory, chunk size and CloudFront middleware; the reference has its in-memory blob descriptor cache on)",
          ""]

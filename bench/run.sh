@@ -235,6 +235,7 @@ scenario_pushpull() {
     for who in berth reference; do
       local pid; pid=$(start_registry $who)
       local repo="bench/big-$who-$run-$RANDOM" t0 t1
+      forget_blob_locations
       t0=$(date +%s%N)
       skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/big:v1" "docker://$(url_of $who)/$repo:v1"
       t1=$(date +%s%N)
@@ -257,6 +258,7 @@ scenario_rss() {
     for who in berth reference; do
       local pid; pid=$(start_registry $who 128m)
       local ok=0 jobs=()
+      forget_blob_locations
       for i in 1 2 3 4; do
         skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/big:v1" "docker://$(url_of $who)/bench/rss-$who-$run-$i-$RANDOM:v1" &
         jobs+=($!)
@@ -269,11 +271,32 @@ scenario_rss() {
   done
 }
 
+# rows of the scenarios about to run are replaced; the others are kept, so one scenario can be rerun
+keep_other_results() {
+  touch "$OUT/results.csv"
+  local pattern=""
+  for s in "${SCENARIOS[@]}"; do
+    case $s in pushpull) p="push-1g|pull-1g" ;; *) p="$s" ;; esac
+    pattern="${pattern:+$pattern|}$p"
+  done
+  grep -Ev "^($pattern)" "$OUT/results.csv" > "$OUT/results.kept" || true
+  mv "$OUT/results.kept" "$OUT/results.csv"
+}
+
+# every push must upload and place the layer: skopeo remembers where it saw a blob (and would mount
+# it), and a registry skips moving a blob that is already stored, so both are forgotten first
+forget_blob_locations() {
+  rm -f /var/lib/containers/cache/blob-info-cache-v1.* "${XDG_CACHE_HOME:-$HOME/.cache}"/containers/blob-info-cache-v1.* 2>/dev/null || true
+  local hex
+  hex=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'][7:])" "$OUT/images/big/manifest.json")
+  rm -rf "$OUT/s3/bench/registry/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex"
+}
+
 main() {
   install_tools
   build
   make_images
-  : > "$OUT/results.csv"
+  keep_other_results
   start_s3
   start_cdn
   write_configs

@@ -1,6 +1,5 @@
 package dev.berth.registry;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -19,8 +18,9 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Blob upload sessions ({@code _uploads/<uuid>}): start, append streamed chunks, complete with a
  * digest check, cancel. All state is in storage, so any replica, or a restarted one, can continue.
- * Data is hashed as it streams and the digest state saved at each request end, so completing does
- * not re-read the blob; only when that chain was broken (a failed request) is the blob re-hashed.
+ * Data is hashed as it streams and the finished digest saved at each request end, so completing
+ * does not re-read the blob; only when the chain was broken (a failed request, or a chunk that went
+ * to another replica) is the blob hashed again from storage.
  */
 @ApplicationScoped
 public class BlobUploads {
@@ -34,6 +34,8 @@ public class BlobUploads {
     BlobStore blobs;
     @Inject
     RepositoryBlobs repositoryBlobs;
+    @Inject
+    UploadDigests digests;
 
     /** Where an upload stands. */
     public record Status(String repository, String uuid, long offset, String startedAt) {
@@ -111,51 +113,26 @@ public class BlobUploads {
     }
 
     /**
-     * Streams {@code body} into the writer, hashing it when the saved digest state reaches the
-     * current offset; saves the new state after. Completes with the digester, or null when the
-     * digest chain is broken and completion must re-hash.
+     * Streams {@code body} into the writer, hashing it when the running digest of the data before it
+     * is at hand; after, keeps the digest for the next request and saves the finished digest at the
+     * new offset. Completes with the digester, or null when the chain is broken and completion must
+     * re-hash from storage.
      */
     private Uni<Digester> write(String repository, String uuid, FileWriter w, Multi<Buffer> body) {
         long start = w.size();
-        return savedDigester(repository, uuid, start).chain(found -> {
-            Digester digester = found.filter(d -> d.length() == start).orElse(null);
-            Multi<Buffer> hashed = digester == null ? body : body.invoke(digester::update);
-            return w.write(hashed).chain(written -> {
-                if (digester == null || digester.length() != w.size() || written == 0) {
-                    return Uni.createFrom().item(digester);
-                }
-                return driver.putContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, w.size()), digester.state())
-                        .replaceWith(digester);
-            });
+        Digester digester = start == 0 ? Digester.start(STREAMING) : digests.take(uuid, start);
+        Multi<Buffer> hashed = digester == null ? body : body.invoke(digester::update);
+        return w.write(hashed).chain(written -> {
+            if (digester == null || digester.length() != w.size()) {
+                return Uni.createFrom().item((Digester) null);
+            }
+            digests.keep(uuid, digester);
+            if (written == 0) {
+                return Uni.createFrom().item(digester);
+            }
+            return driver.putContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, w.size()),
+                    UploadToken.utf8(digester.digest().toString())).replaceWith(digester);
         });
-    }
-
-    /** The saved digest state with the largest offset not past {@code limit}. */
-    private Uni<Optional<Digester>> savedDigester(String repository, String uuid, long limit) {
-        if (limit == 0) {
-            return Uni.createFrom().item(Optional.of(Digester.start(STREAMING)));
-        }
-        return driver.list(StoragePaths.uploadDigestStates(repository, uuid, STREAMING))
-                .onFailure(PathNotFoundException.class).recoverWithItem(List.of())
-                .chain(paths -> {
-                    long best = -1;
-                    for (String p : paths) {
-                        try {
-                            long off = Long.parseLong(p.substring(p.lastIndexOf('/') + 1));
-                            if (off <= limit && off > best) {
-                                best = off;
-                            }
-                        } catch (NumberFormatException ignored) {
-                            // not a state file
-                        }
-                    }
-                    if (best < 0) {
-                        return Uni.createFrom().item(Optional.<Digester>empty());
-                    }
-                    long offset = best;
-                    return driver.getContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, offset))
-                            .map(state -> Optional.of(Digester.resume(STREAMING, state, offset)));
-                });
     }
 
     private Uni<Void> verify(String repository, String uuid, String data, long size, Digester digester, Digest expected) {
@@ -163,7 +140,8 @@ public class BlobUploads {
         if (digester != null && digester.algorithm() == expected.algorithm() && digester.length() == size) {
             actual = Uni.createFrom().item(digester.digest());
         } else {
-            actual = rehash(repository, uuid, data, size, expected.algorithm());
+            actual = savedDigest(repository, uuid, size, expected.algorithm())
+                    .chain(saved -> saved.isPresent() ? Uni.createFrom().item(saved.get()) : rehash(data, size, expected.algorithm()));
         }
         return actual.chain(digest -> {
             if (digest.equals(expected)) {
@@ -176,18 +154,30 @@ public class BlobUploads {
         });
     }
 
-    /** Hashes the committed upload from storage, starting from the best saved state. */
-    private Uni<Digest> rehash(String repository, String uuid, String data, long size, DigestAlgorithm algorithm) {
-        Uni<Optional<Digester>> from = algorithm == STREAMING
-                ? savedDigester(repository, uuid, size)
-                : Uni.createFrom().item(Optional.empty());
-        return from.chain(found -> {
-            Digester digester = found.orElseGet(() -> Digester.start(algorithm));
-            return driver.read(data, digester.length(), size - digester.length())
-                    .invoke(digester::update)
-                    .collect().last()
-                    .map(ignored -> digester.digest());
-        });
+    /** The finished digest an earlier request saved for exactly {@code size} bytes, if any. */
+    private Uni<Optional<Digest>> savedDigest(String repository, String uuid, long size, DigestAlgorithm algorithm) {
+        if (algorithm != STREAMING || size == 0) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return driver.getContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, size))
+                .map(bytes -> {
+                    try {
+                        return Optional.of(Digest.parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).trim()));
+                    } catch (RegistryException e) {
+                        // not a digest (for example a state saved by an older Berth): hash again
+                        return Optional.<Digest>empty();
+                    }
+                })
+                .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
+    }
+
+    /** Hashes the committed upload from storage. */
+    private Uni<Digest> rehash(String data, long size, DigestAlgorithm algorithm) {
+        Digester digester = Digester.start(algorithm);
+        return driver.read(data, 0, size)
+                .invoke(digester::update)
+                .collect().last()
+                .map(ignored -> digester.digest());
     }
 
     /** Moves verified content into the blob store (unless already there) and links it. */

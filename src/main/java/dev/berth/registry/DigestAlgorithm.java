@@ -1,22 +1,17 @@
 package dev.berth.registry;
 
-import org.bouncycastle.crypto.digests.EncodableDigest;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.digests.SHA512Digest;
-
-/**
- * The digest algorithms Berth accepts. BouncyCastle's digests, because their state can be saved and
- * restored between requests (the JDK's MessageDigest cannot), so a commit never re-reads the blob.
- */
+/** The digest algorithms Berth accepts. */
 public enum DigestAlgorithm {
-    SHA256("sha256", 64),
-    SHA512("sha512", 128);
+    SHA256("sha256", "SHA-256", 64),
+    SHA512("sha512", "SHA-512", 128);
 
     private final String id;
+    private final String jcaName;
     private final int hexLength;
 
-    DigestAlgorithm(String id, int hexLength) {
+    DigestAlgorithm(String id, String jcaName, int hexLength) {
         this.id = id;
+        this.jcaName = jcaName;
         this.hexLength = hexLength;
     }
 
@@ -33,20 +28,11 @@ public enum DigestAlgorithm {
         return id;
     }
 
+    String jcaName() {
+        return jcaName;
+    }
+
     int hexLength() {
         return hexLength;
-    }
-
-    /** A fresh digest; it is also an {@link EncodableDigest}. */
-    org.bouncycastle.crypto.ExtendedDigest newDigest() {
-        return this == SHA256 ? new SHA256Digest() : new SHA512Digest();
-    }
-
-    org.bouncycastle.crypto.ExtendedDigest restore(byte[] state) {
-        return this == SHA256 ? new SHA256Digest(state) : new SHA512Digest(state);
-    }
-
-    static byte[] encodedState(org.bouncycastle.crypto.ExtendedDigest digest) {
-        return ((EncodableDigest) digest).getEncodedState();
     }
 }

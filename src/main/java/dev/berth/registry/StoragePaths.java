@@ -64,8 +64,9 @@ public final class StoragePaths {
     }
 
     /**
-     * Berth's saved digest state. Not Distribution's {@code hashstates/} (whose format is Go's), so
-     * Distribution resuming a Berth upload simply re-hashes instead of failing on a foreign state.
+     * The finished digest of an upload's first {@code offset} bytes, saved at each request end. Not
+     * Distribution's {@code hashstates/} (Go's digest state), so Distribution resuming a Berth upload
+     * simply re-hashes instead of failing on a foreign state.
      */
     public static String uploadDigestState(String name, String uuid, DigestAlgorithm algorithm, long offset) {
         return uploadDigestStates(name, uuid, algorithm) + "/" + offset;

@@ -80,7 +80,9 @@ public final class S3Clients implements AutoCloseable {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 // and some need Content-MD5 on DeleteObjects, which the SDK no longer sends by itself
-                .addPlugin(LegacyMd5Plugin.create());
+                .addPlugin(LegacyMd5Plugin.create())
+                // plain bodies: aws-chunked framing (used over http) costs both ends a signature per 128 KiB
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
         endpoint.ifPresent(builder::endpointOverride);
 
         S3Presigner.Builder presigner = S3Presigner.builder()
