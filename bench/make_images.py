@@ -64,6 +64,8 @@ def write_layout(root, layers, arch="amd64"):
 out = sys.argv[1]
 write_layout(f"{out}/small", [(64 * 1024, 1), (256 * 1024, 2), (1 * MIB, 3)])
 big = write_layout(f"{out}/big", [(1024 * MIB, 4)])
+# a quarter of the big one: peak memory during pushes must not grow with the layer
+write_layout(f"{out}/medium", [(256 * MIB, 5)])
 # the size the MiB/s figures are computed from
 with open(f"{out}/big/layer.size", "w") as f:
     f.write(str(big[0]["size"]))

@@ -137,7 +137,7 @@ cpu_ms() { # pid -> user+system CPU milliseconds so far
 }
 
 make_images() {
-  [ -f "$OUT/images/small/index.json" ] && [ -f "$OUT/images/big/index.json" ] && return
+  [ -f "$OUT/images/small/index.json" ] && [ -f "$OUT/images/big/index.json" ] && [ -f "$OUT/images/medium/index.json" ] && return
   log "making test images (deterministic; one with a 1 GiB layer)"
   python3 "$ROOT/bench/make_images.py" "$OUT/images"
 }
@@ -255,18 +255,21 @@ scenario_pushpull() {
 
 scenario_rss() {
   for run in $(seq 1 "$RUNS"); do
-    for who in berth reference; do
-      local pid; pid=$(start_registry $who 128m)
-      local ok=0 jobs=()
-      forget_blob_locations
-      for i in 1 2 3 4; do
-        skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/big:v1" "docker://$(url_of $who)/bench/rss-$who-$run-$i-$RANDOM:v1" &
-        jobs+=($!)
+    for image in medium big; do
+      local label=4x1g; [ $image = medium ] && label=4x256m
+      for who in berth reference; do
+        local pid; pid=$(start_registry $who 128m)
+        local ok=0 jobs=()
+        forget_blob_locations $image
+        for i in 1 2 3 4; do
+          skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/$image:v1" "docker://$(url_of $who)/bench/rss-$who-$run-$i-$RANDOM:v1" &
+          jobs+=($!)
+        done
+        for j in "${jobs[@]}"; do wait "$j" && ok=$((ok + 1)); done
+        record rss-$label $who "$run" peak_rss_mib $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
+        record rss-$label $who "$run" pushes_ok "$ok"
+        stop_pid "$pid"
       done
-      for j in "${jobs[@]}"; do wait "$j" && ok=$((ok + 1)); done
-      record rss-4x1g $who "$run" peak_rss_mib $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
-      record rss-4x1g $who "$run" pushes_ok "$ok"
-      stop_pid "$pid"
     done
   done
 }
@@ -285,10 +288,10 @@ keep_other_results() {
 
 # every push must upload and place the layer: skopeo remembers where it saw a blob (and would mount
 # it), and a registry skips moving a blob that is already stored, so both are forgotten first
-forget_blob_locations() {
+forget_blob_locations() { # [image]
   rm -f /var/lib/containers/cache/blob-info-cache-v1.* "${XDG_CACHE_HOME:-$HOME/.cache}"/containers/blob-info-cache-v1.* 2>/dev/null || true
   local hex
-  hex=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'][7:])" "$OUT/images/big/manifest.json")
+  hex=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'][7:])" "$OUT/images/${1:-big}/manifest.json")
   rm -rf "$OUT/s3/bench/registry/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex"
 }
 
