@@ -32,6 +32,18 @@ final class DistributionConfigValidator {
         bool("storage.delete.enabled");
         bool("storage.redirect.disable");
         bool("storage.maintenance.readonly.enabled");
+        oneOf("storage.cache.blobdescriptor", Set.of("inmemory", "redis"));
+        String tagTtl = flat.get("storage.cache.tagttl");
+        if (tagTtl != null) {
+            try {
+                java.time.Duration ttl = GoDuration.parse(tagTtl.trim());
+                if (ttl.isNegative() || ttl.compareTo(java.time.Duration.ofHours(1)) > 0) {
+                    fail("storage.cache.tagttl", "must be between 0s and 1h", tagTtl);
+                }
+            } catch (IllegalArgumentException e) {
+                fail("storage.cache.tagttl", "must be a duration such as 1s or 500ms", tagTtl);
+            }
+        }
         if (file.storageDriver().equals("filesystem")) {
             String root = flat.get("storage.filesystem.rootdirectory");
             if (root != null && root.isBlank()) {

@@ -1,45 +1,74 @@
 package dev.berth.config;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Go's time.ParseDuration syntax ("20m", "1h30m", "1.5s", "300ms"), as Distribution's config uses. */
+/**
+ * Parses Go duration strings ({@code time.ParseDuration}): "90s", "1h30m", "1.5h", "-2m", "300ms",
+ * "0". Distribution's config values are written this way.
+ */
 public final class GoDuration {
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
-    private static final Map<String, Long> NANOS = Map.of(
-            "ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L, "ms", 1_000_000L,
-            "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+    private static final BigInteger MAX_NANOS = BigInteger.valueOf(Long.MAX_VALUE);
 
     private GoDuration() {
     }
 
-    /** Parses {@code text}; throws IllegalArgumentException when it is not a Go duration. */
+    /** @throws IllegalArgumentException with the reason, for a string Go would reject */
     public static Duration parse(String text) {
-        String s = text.trim();
-        boolean negative = s.startsWith("-");
-        if (negative || s.startsWith("+")) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        String s = text;
+        boolean negative = false;
+        if (s.charAt(0) == '-' || s.charAt(0) == '+') {
+            negative = s.charAt(0) == '-';
             s = s.substring(1);
         }
         if (s.equals("0")) {
             return Duration.ZERO;
         }
         if (s.isEmpty()) {
-            throw new IllegalArgumentException("empty duration");
+            throw new IllegalArgumentException("invalid duration \"" + text + "\"");
         }
-        Matcher m = PART.matcher(s);
         BigDecimal nanos = BigDecimal.ZERO;
-        int at = 0;
-        while (at < s.length()) {
-            if (!m.find(at) || m.start() != at) {
-                throw new IllegalArgumentException("not a duration: " + text);
+        int i = 0;
+        while (i < s.length()) {
+            int start = i;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                i++;
             }
-            nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(NANOS.get(m.group(2)))));
-            at = m.end();
+            String number = s.substring(start, i);
+            if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
+                throw new IllegalArgumentException("invalid duration \"" + text + "\"");
+            }
+            int unitStart = i;
+            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
+                i++;
+            }
+            String unit = s.substring(unitStart, i);
+            if (unit.isEmpty()) {
+                throw new IllegalArgumentException("missing unit in duration \"" + text + "\"");
+            }
+            nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos(unit, text))));
         }
-        Duration d = Duration.ofNanos(nanos.longValueExact());
-        return negative ? d.negated() : d;
+        BigInteger whole = nanos.toBigInteger();
+        if (whole.compareTo(MAX_NANOS) > 0) {
+            throw new IllegalArgumentException("invalid duration \"" + text + "\": too large");
+        }
+        long n = whole.longValueExact();
+        return Duration.ofNanos(negative ? -n : n);
+    }
+
+    private static long unitNanos(String unit, String text) {
+        return switch (unit) {
+            case "ns" -> 1L;
+            case "us", "\u00b5s", "\u03bcs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            default -> throw new IllegalArgumentException("unknown unit \"" + unit + "\" in duration \"" + text + "\"");
+        };
     }
 }

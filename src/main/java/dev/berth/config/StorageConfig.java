@@ -17,6 +17,8 @@ public interface StorageConfig {
 
     Maintenance maintenance();
 
+    Cache cache();
+
     interface Filesystem {
         @WithDefault("/var/lib/registry")
         String rootdirectory();
@@ -33,6 +35,18 @@ public interface StorageConfig {
     interface Redirect {
         @WithDefault("false")
         boolean disable();
+    }
+
+    /** Berth always keeps blob descriptors in memory; {@code tagttl} is Berth's own key. */
+    interface Cache {
+        Optional<String> blobdescriptor();
+
+        /**
+         * How long a tag read from storage is reused (a Go duration; 0 turns it off). Tag changes made
+         * through this replica are seen at once; through another, within this time.
+         */
+        @WithDefault("1s")
+        String tagttl();
     }
 
     interface Maintenance {

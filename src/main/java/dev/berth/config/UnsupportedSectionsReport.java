@@ -20,7 +20,7 @@ public class UnsupportedSectionsReport {
             "notifications", "redis", "health", "proxy", "validation", "reporting", "catalog", "tags",
             "compatibility", "policy", "loglevel", "log.fields", "log.hooks", "log.reportcaller",
             "http.debug", "http.h2c", "http.draintimeout",
-            "storage.cache", "storage.maintenance.uploadpurging", "storage.tag",
+            "storage.maintenance.uploadpurging", "storage.tag",
             "middleware.registry", "middleware.repository");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {
@@ -31,6 +31,9 @@ public class UnsupportedSectionsReport {
                     found.add(section);
                 }
             }
+        }
+        if ("redis".equals(config.getOptionalValue("storage.cache.blobdescriptor", String.class).orElse(""))) {
+            LOG.warn("config: storage.cache.blobdescriptor redis is not yet supported by Berth; descriptors are cached in memory");
         }
         for (String section : found) {
             LOG.warnf("config: %s is accepted but not yet supported by Berth; it is ignored", section);

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import dev.berth.config.GoDuration;
+
 import org.jboss.logging.Logger;
 
 import dev.berth.config.ConfigError;

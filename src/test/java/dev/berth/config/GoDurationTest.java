@@ -1,4 +1,4 @@
-package dev.berth.storage.middleware.cloudfront;
+package dev.berth.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
