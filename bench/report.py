@@ -41,7 +41,7 @@ def chart(scenario, metric):
             if v:
                 f.write(f"{who} {statistics.median(v)} {min(v)} {max(v)}\n")
     script = (f"set terminal pngcairo size 480,300; set output '{png}'; set style fill solid 0.6; "
-              f"set boxwidth 0.5; set yrange [0:*]; set title '{scenario}: {metric}'; unset key; "
+              f"set boxwidth 0.5; set yrange [0:*]; set title '{scenario}: {metric}' noenhanced; unset key; "
               f"plot '{data}' using 0:2:xtic(1) with boxes, '' using 0:2:3:4 with yerrorbars lc rgb 'black'")
     try:
         subprocess.run(["gnuplot", "-e", script], check=True, capture_output=True)
@@ -64,7 +64,7 @@ lines = ["# Benchmarks", "",
          "CloudFront key (a stand-in that verifies the signature proxies objects from S3Proxy). Scenarios run",
          "alternately, Berth then the reference, so machine drift hits both. Each figure is the median of the runs,",
          "with (min–max).", "",
-         f"- Command: `{command}`",
+         f"- Command: `{command}` (a scenario can be rerun alone, e.g. `bench/run.sh rss`; it replaces only its own rows)",
          f"- Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}, "
          f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
          f"- Berth: Quarkus 3.33.2 on `{version(['java', '-version'])}`; reference: "
@@ -89,6 +89,12 @@ for s in scenarios:
         if png:
             lines.append(f"![{s} {m}]({png})")
     lines.append("")
+for who in ("berth", "reference"):
+    path = os.path.join(out, f"{who}.yml")
+    if os.path.exists(path):
+        with open(path) as f:
+            text = f.read()
+        lines += [f"### Configuration: {who}", "", "```yaml", text.replace(out, "bench/out").rstrip(), "```", ""]
 notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
 if os.path.exists(notes):
     with open(notes) as f:

@@ -17,7 +17,11 @@ SCENARIOS=("$@")
 PIDS=()
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-stop_all() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+# registries are started in subshells, so their PIDs are also kept in a file
+stop_all() {
+  for p in "${PIDS[@]:-}" $(cat "$OUT/registry.pids" 2>/dev/null); do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  rm -f "$OUT/registry.pids"
+}
 trap stop_all EXIT
 
 install_tools() {
@@ -120,6 +124,7 @@ start_registry() { # who heap -> pid on stdout
     env -u AWS_CA_BUNDLE docker-registry serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
   fi
   local pid=$!
+  echo "$pid" >> "$OUT/registry.pids"
   wait_http "http://127.0.0.1:$port/v2/"
   echo "$pid"
 }
@@ -180,8 +185,15 @@ small_layer_digest() {
   python3 -c "import json,sys;m=json.load(open(sys.argv[1]));print(m['layers'][0]['digest'])" "$OUT/images/small/manifest.json"
 }
 
-scenario_redirect() {
+# the small image in each registry's repository, for the request-rate scenarios
+ensure_small() {
+  [ -n "${SMALL_PUSHED:-}" ] && return
   for who in berth reference; do local p; p=$(start_registry $who); push_small $who bench/small-$who; stop_pid "$p"; done
+  SMALL_PUSHED=1
+}
+
+scenario_redirect() {
+  ensure_small
   local digest; digest=$(small_layer_digest)
   for run in $(seq 1 "$RUNS"); do
     for who in berth reference; do
@@ -196,6 +208,7 @@ scenario_redirect() {
 }
 
 scenario_head() {
+  ensure_small
   local digest; digest=$(small_layer_digest)
   for run in $(seq 1 "$RUNS"); do
     for who in berth reference; do
@@ -215,6 +228,7 @@ scenario_head() {
 }
 
 scenario_manifest() {
+  ensure_small
   local digest; digest=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['manifests'][0]['digest'])" "$OUT/images/small/index.json")
   printf 'wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"\n' > "$OUT/accept.lua"
   for run in $(seq 1 "$RUNS"); do
