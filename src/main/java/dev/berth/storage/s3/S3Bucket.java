@@ -57,37 +57,33 @@ final class S3Bucket {
 
     PutObjectRequest.Builder put(String key) {
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(name).key(key).contentType(CONTENT_TYPE);
-        if (settings.encrypt()) {
-            b.serverSideEncryption(encryption());
-            settings.keyId().ifPresent(b::ssekmsKeyId);
-        }
-        storageClass().ifPresent(b::storageClass);
-        acl().ifPresent(b::acl);
+        newObject(b::serverSideEncryption, b::ssekmsKeyId, b::storageClass, b::acl);
         return b;
     }
 
     CreateMultipartUploadRequest.Builder createUpload(String key) {
         CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(name).key(key)
                 .contentType(CONTENT_TYPE).overrideConfiguration(QUICK);
-        if (settings.encrypt()) {
-            b.serverSideEncryption(encryption());
-            settings.keyId().ifPresent(b::ssekmsKeyId);
-        }
-        storageClass().ifPresent(b::storageClass);
-        acl().ifPresent(b::acl);
+        newObject(b::serverSideEncryption, b::ssekmsKeyId, b::storageClass, b::acl);
         return b;
     }
 
     CopyObjectRequest.Builder copy(String sourceKey, String destinationKey) {
         CopyObjectRequest.Builder b = CopyObjectRequest.builder().sourceBucket(name).sourceKey(sourceKey)
                 .destinationBucket(name).destinationKey(destinationKey);
-        if (settings.encrypt()) {
-            b.serverSideEncryption(encryption());
-            settings.keyId().ifPresent(b::ssekmsKeyId);
-        }
-        storageClass().ifPresent(b::storageClass);
-        acl().ifPresent(b::acl);
+        newObject(b::serverSideEncryption, b::ssekmsKeyId, b::storageClass, b::acl);
         return b;
+    }
+
+    /** The settings every new object gets (the SDK's request builders share no interface for them). */
+    private void newObject(java.util.function.Consumer<ServerSideEncryption> encryption, java.util.function.Consumer<String> kmsKey,
+            java.util.function.Consumer<StorageClass> storageClass, java.util.function.Consumer<ObjectCannedACL> acl) {
+        if (settings.encrypt()) {
+            encryption.accept(encryption());
+            settings.keyId().ifPresent(kmsKey);
+        }
+        storageClass().ifPresent(storageClass);
+        acl().ifPresent(acl);
     }
 
     private ServerSideEncryption encryption() {
