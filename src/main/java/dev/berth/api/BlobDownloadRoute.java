@@ -25,7 +25,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -137,12 +136,7 @@ public class BlobDownloadRoute {
             response.reset();
             return;
         }
-        ErrorReply reply = ErrorReply.of(failure);
-        Buffer body = Buffer.buffer(Json.encode(reply.body()));
         response.headers().remove("Content-Length").remove("Accept-Ranges").remove("Cache-Control").remove("ETag");
-        if (reply.retryLater()) {
-            response.headers().set("Retry-After", ErrorReply.RETRY_AFTER_SECONDS);
-        }
-        response.setStatusCode(reply.status()).putHeader("Content-Type", "application/json").end(body);
+        ErrorReply.of(failure).send(response);
     }
 }

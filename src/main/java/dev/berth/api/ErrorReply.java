@@ -6,14 +6,15 @@ import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.storage.PathRules;
 import dev.berth.storage.StorageUnavailableException;
+import io.vertx.core.http.HttpServerResponse;
 
 /** The status, OCI error body and retry hint a failure is answered with, for resources and routes alike. */
-record ErrorReply(int status, ErrorBody body, boolean retryLater) {
+public record ErrorReply(int status, ErrorBody body, boolean retryLater) {
     private static final Logger LOG = Logger.getLogger(ErrorReply.class);
     /** Seconds a client should wait before retrying when storage is unavailable or throttling. */
     static final String RETRY_AFTER_SECONDS = "5";
 
-    static ErrorReply of(Throwable failure) {
+    public static ErrorReply of(Throwable failure) {
         if (failure instanceof RegistryException e) {
             return new ErrorReply(e.status(), ErrorBody.of(e.code(), e.getMessage(), e.detail()), false);
         }
@@ -27,5 +28,13 @@ record ErrorReply(int status, ErrorBody body, boolean retryLater) {
         }
         LOG.error("request failed", failure);
         return new ErrorReply(500, ErrorBody.of(ErrorCode.UNKNOWN, "internal error", null), false);
+    }
+
+    /** Ends {@code response} with this reply, for the Vert.x handlers that answer before JAX-RS. */
+    public void send(HttpServerResponse response) {
+        if (retryLater) {
+            response.headers().set("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        body.send(response, status);
     }
 }

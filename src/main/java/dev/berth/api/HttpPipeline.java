@@ -15,7 +15,6 @@ import dev.berth.config.HttpConfig;
 import dev.berth.config.StorageConfig;
 import dev.berth.registry.ErrorCode;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 
 /**
@@ -49,8 +48,7 @@ public class HttpPipeline {
                 }
             }
             if (readOnly && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
-                ctx.response().setStatusCode(405).putHeader("Content-Type", "application/json")
-                        .end(Json.encode(ErrorBody.of(ErrorCode.UNSUPPORTED, "registry is in read-only mode", null)));
+                ErrorBody.of(ErrorCode.UNSUPPORTED, "registry is in read-only mode", null).send(ctx.response(), 405);
                 return;
             }
             ctx.next();

@@ -8,9 +8,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import dev.berth.api.ErrorBody;
+import dev.berth.api.ErrorReply;
 import dev.berth.registry.Names;
 import dev.berth.registry.RegistryException;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -66,12 +66,11 @@ public class AuthFilter {
     private static void refuse(RoutingContext ctx, Throwable failure) {
         if (failure instanceof AuthChallenge c) {
             var details = c.needed().stream().map(a -> java.util.Map.of("Type", a.type(), "Name", a.name(), "Action", a.action())).toList();
-            ctx.response().setStatusCode(401)
-                    .putHeader("WWW-Authenticate", c.wwwAuthenticate())
-                    .putHeader("Content-Type", "application/json")
-                    .end(Json.encode(ErrorBody.of(c.code(), c.getMessage(), details.isEmpty() ? null : details)));
+            ctx.response().putHeader("WWW-Authenticate", c.wwwAuthenticate());
+            ErrorBody.of(c.code(), c.getMessage(), details.isEmpty() ? null : details).send(ctx.response(), 401);
         } else {
-            ctx.fail(failure);
+            // an unexpected failure still answers in the OCI format, not Vert.x's plain 500
+            ErrorReply.of(failure).send(ctx.response());
         }
     }
 }

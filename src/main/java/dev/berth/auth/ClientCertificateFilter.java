@@ -7,7 +7,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.berth.api.ErrorBody;
 import dev.berth.registry.ErrorCode;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 
 /**
@@ -35,8 +34,8 @@ public class ClientCertificateFilter {
                 ctx.next();
                 return;
             }
-            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                    .end(Json.encode(ErrorBody.of(ErrorCode.UNAUTHORIZED, "a client certificate signed by a configured CA is required", null)));
+            ErrorBody.of(ErrorCode.UNAUTHORIZED, "a client certificate signed by a configured CA is required", null)
+                    .send(ctx.response(), 401);
         });
     }
 }
