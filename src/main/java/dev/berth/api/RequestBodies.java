@@ -1,5 +1,7 @@
 package dev.berth.api;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import io.smallrye.mutiny.Multi;
@@ -17,8 +19,14 @@ final class RequestBodies {
     }
 
     static Multi<Buffer> stream(HttpServerRequest request) {
-        Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
-                .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+        // a client gone before the storage subscribes (opening an S3 upload takes round trips) must
+        // still fail the stream: Vert.x reports the closed connection once, to the handler set then
+        AtomicReference<Throwable> early = new AtomicReference<>();
+        request.exceptionHandler(early::set);
+        Multi<Buffer> body = Multi.createFrom().deferred(() -> early.get() != null
+                ? Multi.createFrom().failure(early.get())
+                : io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
+                        .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate));
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         // storage asks for more on its own threads (the S3 client's); pause/fetch belong on the request's context
         return context == null ? body : body.runSubscriptionOn(command -> context.runOnContext(v -> command.run()));

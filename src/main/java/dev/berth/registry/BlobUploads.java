@@ -1,7 +1,9 @@
 package dev.berth.registry;
 
-import java.util.Optional;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,9 +20,12 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Blob upload sessions ({@code _uploads/<uuid>}): start, append streamed chunks, complete with a
  * digest check, cancel. All state is in storage, so any replica, or a restarted one, can continue.
- * Data is hashed as it streams and the finished digest saved at each request end, so completing
- * does not re-read the blob; only when the chain was broken (a failed request, or a chunk that went
- * to another replica) is the blob hashed again from storage.
+ *
+ * <p>Every request that writes holds the upload's lock ({@link UploadLocks}) from before it opens
+ * the data until it has closed it, on every path, so writes never interleave and completion moves
+ * data that no other request can still reach. Data is hashed as it streams; completion trusts that
+ * running digest only when it was kept in this process for exactly the stored size, else it hashes
+ * the stored bytes again. What is linked is always what is stored.
  */
 @ApplicationScoped
 public class BlobUploads {
@@ -36,9 +41,38 @@ public class BlobUploads {
     RepositoryBlobs repositoryBlobs;
     @Inject
     UploadDigests digests;
+    @Inject
+    UploadLocks locks;
 
     /** Where an upload stands. */
     public record Status(String repository, String uuid, long offset, String startedAt) {
+    }
+
+    /** An upload opened for writing by one request: its lock, and its writer while not yet closed. */
+    private record OpenUpload(String repository, String uuid, String startedAt, UploadLocks.Lock lock, FileWriter writer,
+            AtomicBoolean writerDone) {
+        String data() {
+            return StoragePaths.uploadData(repository, uuid);
+        }
+
+        Status status() {
+            return new Status(repository, uuid, writer.size(), startedAt);
+        }
+
+        /** Closes (keeping the data resumable) or commits the writer; only the first call acts. */
+        Uni<Void> finishWriter(boolean commit) {
+            if (!writerDone.compareAndSet(false, true)) {
+                return Uni.createFrom().voidItem();
+            }
+            return commit ? writer.commit() : writer.close();
+        }
+
+        /** Every path ends here: the writer closed (quietly, if nothing else did) and the lock freed. */
+        Uni<Void> release() {
+            return finishWriter(false).onFailure().invoke(e -> LOG.debugf("upload %s: close after failure: %s", uuid, e.getMessage()))
+                    .onFailure().recoverWithNull()
+                    .eventually(lock::release);
+        }
     }
 
     public Uni<Status> start(String repository) {
@@ -60,29 +94,23 @@ public class BlobUploads {
      * and the body is not read).
      */
     public Uni<Status> append(String repository, String uuid, long offset, Multi<Buffer> body) {
-        return startedAt(repository, uuid).chain(startedAt -> openWriter(repository, uuid)
-                .chain(w -> checkOffset(w, offset)
-                        .chain(() -> write(repository, uuid, w, body))
-                        .onFailure().call(() -> w.close().onFailure().recoverWithNull())
-                        .call(w::close)
-                        .map(v -> new Status(repository, uuid, w.size(), startedAt))));
+        return toTheEnd(open(repository, uuid, offset).chain(upload -> write(upload, body)
+                .chain(digester -> upload.finishWriter(false))
+                .map(v -> upload.status())
+                .onTermination().call(upload::release)));
     }
 
     /**
-     * Appends the optional last chunk, checks the content against {@code expected} and, when it
-     * matches, moves it into the blob store and links it into the repository. On a mismatch the
+     * Appends the optional last chunk, checks the stored content against {@code expected} and, when
+     * it matches, moves it into the blob store and links it into the repository. On a mismatch the
      * upload is discarded: nothing is linked or readable.
      */
     public Uni<Long> complete(String repository, String uuid, long offset, Multi<Buffer> body, Digest expected) {
-        String data = StoragePaths.uploadData(repository, uuid);
-        return startedAt(repository, uuid).chain(startedAt -> openWriter(repository, uuid)
-                .chain(w -> checkOffset(w, offset)
-                        .chain(() -> write(repository, uuid, w, body))
-                        .onFailure().call(() -> w.close().onFailure().recoverWithNull())
-                        .chain(digester -> w.commit()
-                                .chain(() -> verify(repository, uuid, data, w.size(), digester, expected)))
-                        .chain(() -> place(repository, uuid, data, expected))
-                        .map(v -> w.size())));
+        return toTheEnd(open(repository, uuid, offset).chain(upload -> write(upload, body)
+                .call(() -> upload.finishWriter(true))
+                .chain(digester -> verify(upload, digester, expected))
+                .call(size -> place(upload, expected, size))
+                .onTermination().call(upload::release)));
     }
 
     public Uni<Void> cancel(String repository, String uuid) {
@@ -93,9 +121,27 @@ public class BlobUploads {
                 .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(repository, uuid)));
     }
 
+    /**
+     * Runs a write to its end even when the caller cancels (the client went away while the upload
+     * was being opened): a lock or writer acquired after the cancel would otherwise never be released.
+     * The body stream fails when the client is gone, so the write ends soon after.
+     */
+    private static <T> Uni<T> toTheEnd(Uni<T> operation) {
+        return Uni.createFrom().emitter(emitter -> operation.subscribe().with(emitter::complete, emitter::fail));
+    }
+
+    /** Locks the upload, then opens its data at {@code offset}; the lock is freed again if opening fails. */
+    private Uni<OpenUpload> open(String repository, String uuid, long offset) {
+        return startedAt(repository, uuid).chain(startedAt -> locks.acquire(repository, uuid)
+                .chain(lock -> openWriter(repository, uuid)
+                        .map(w -> new OpenUpload(repository, uuid, startedAt, lock, w, new AtomicBoolean()))
+                        .onFailure().call(lock::release)))
+                .call(upload -> checkOffset(upload.writer(), offset).onFailure().call(upload::release));
+    }
+
     private Uni<String> startedAt(String repository, String uuid) {
         return driver.getContent(StoragePaths.uploadStartedAt(repository, uuid))
-                .map(bytes -> new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+                .map(bytes -> new String(bytes, StandardCharsets.UTF_8))
                 .onFailure(PathNotFoundException.class).transform(e -> uploadUnknown(uuid));
     }
 
@@ -107,68 +153,57 @@ public class BlobUploads {
     private static Uni<Void> checkOffset(FileWriter w, long offset) {
         if (w.size() != offset) {
             return Uni.createFrom().failure(new RegistryException(ErrorCode.RANGE_INVALID,
-                    "upload is at offset " + w.size() + ", not " + offset, java.util.Map.of("offset", w.size())));
+                    "upload is at offset " + w.size() + ", not " + offset, Map.of("offset", w.size())));
         }
         return Uni.createFrom().voidItem();
     }
 
     /**
      * Streams {@code body} into the writer, hashing it when the running digest of the data before it
-     * is at hand; after, keeps the digest for the next request and saves the finished digest at the
-     * new offset. Completes with the digester, or null when the chain is broken and completion must
-     * re-hash from storage.
+     * is at hand, and keeps the digest for the next request. Completes with the digester, or null
+     * when the chain is broken and completion must hash the stored bytes.
      */
-    private Uni<Digester> write(String repository, String uuid, FileWriter w, Multi<Buffer> body) {
+    private Uni<Digester> write(OpenUpload upload, Multi<Buffer> body) {
+        FileWriter w = upload.writer();
         long start = w.size();
-        Digester digester = start == 0 ? Digester.start(STREAMING) : digests.take(uuid, start);
+        Digester digester = start == 0 ? Digester.start(STREAMING) : digests.take(upload.uuid(), start);
         Multi<Buffer> hashed = digester == null ? body : body.invoke(digester::update);
-        return w.write(hashed).chain(written -> {
+        return w.write(hashed).map(written -> {
             if (digester == null || digester.length() != w.size()) {
-                return Uni.createFrom().item((Digester) null);
+                return null;
             }
-            digests.keep(uuid, digester);
-            if (written == 0) {
-                return Uni.createFrom().item(digester);
-            }
-            return driver.putContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, w.size()),
-                    UploadToken.utf8(digester.digest().toString())).replaceWith(digester);
+            digests.keep(upload.uuid(), digester);
+            return digester;
         });
     }
 
-    private Uni<Void> verify(String repository, String uuid, String data, long size, Digester digester, Digest expected) {
-        Uni<Digest> actual;
-        if (digester != null && digester.algorithm() == expected.algorithm() && digester.length() == size) {
-            actual = Uni.createFrom().item(digester.digest());
-        } else {
-            actual = savedDigest(repository, uuid, size, expected.algorithm())
-                    .chain(saved -> saved.isPresent() ? Uni.createFrom().item(saved.get()) : rehash(data, size, expected.algorithm()));
-        }
-        return actual.chain(digest -> {
-            if (digest.equals(expected)) {
-                return Uni.createFrom().voidItem();
+    /**
+     * The committed data's size, once its stored size is the size written and its stored bytes hash
+     * to {@code expected}; otherwise the upload is discarded and DIGEST_INVALID raised.
+     */
+    private Uni<Long> verify(OpenUpload upload, Digester digester, Digest expected) {
+        long written = upload.writer().size();
+        return driver.stat(upload.data()).chain(stored -> {
+            if (stored.size() != written) {
+                LOG.warnf("upload %s: %d bytes stored, %d written; discarding", upload.uuid(), stored.size(), written);
+                return discard(upload, expected);
             }
-            LOG.debugf("upload %s: digest %s does not match %s; discarding", uuid, digest, expected);
-            return Links.deleteIfPresent(driver, StoragePaths.upload(repository, uuid))
-                    .chain(() -> Uni.createFrom().failure(new RegistryException(ErrorCode.DIGEST_INVALID,
-                            "provided digest did not match uploaded content", java.util.Map.of("digest", expected.toString()))));
+            boolean trusted = digester != null && digester.algorithm() == expected.algorithm() && digester.length() == written;
+            Uni<Digest> actual = trusted ? Uni.createFrom().item(digester.digest()) : rehash(upload.data(), written, expected.algorithm());
+            return actual.chain(digest -> {
+                if (!digest.equals(expected)) {
+                    LOG.debugf("upload %s: digest %s does not match %s; discarding", upload.uuid(), digest, expected);
+                    return discard(upload, expected);
+                }
+                return Uni.createFrom().item(written);
+            });
         });
     }
 
-    /** The finished digest an earlier request saved for exactly {@code size} bytes, if any. */
-    private Uni<Optional<Digest>> savedDigest(String repository, String uuid, long size, DigestAlgorithm algorithm) {
-        if (algorithm != STREAMING || size == 0) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return driver.getContent(StoragePaths.uploadDigestState(repository, uuid, STREAMING, size))
-                .map(bytes -> {
-                    try {
-                        return Optional.of(Digest.parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).trim()));
-                    } catch (RegistryException e) {
-                        // not a digest (for example a state saved by an older Berth): hash again
-                        return Optional.<Digest>empty();
-                    }
-                })
-                .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
+    private <T> Uni<T> discard(OpenUpload upload, Digest expected) {
+        return Links.deleteIfPresent(driver, StoragePaths.upload(upload.repository(), upload.uuid()))
+                .chain(() -> Uni.createFrom().failure(new RegistryException(ErrorCode.DIGEST_INVALID,
+                        "provided digest did not match uploaded content", Map.of("digest", expected.toString()))));
     }
 
     /** Hashes the committed upload from storage. */
@@ -180,17 +215,21 @@ public class BlobUploads {
                 .map(ignored -> digester.digest());
     }
 
-    /** Moves verified content into the blob store (unless already there) and links it. */
-    private Uni<Void> place(String repository, String uuid, String data, Digest digest) {
+    /**
+     * Moves verified content into the blob store and links it. A blob already stored with the same
+     * size is kept (content addressing: it is the same bytes); one of another size cannot be, and is
+     * replaced atomically by the verified data.
+     */
+    private Uni<Void> place(OpenUpload upload, Digest digest, long size) {
         return blobs.size(digest)
-                .chain(existing -> existing.isPresent()
+                .chain(existing -> existing.isPresent() && existing.get() == size
                         ? Uni.createFrom().voidItem()
-                        : driver.move(data, StoragePaths.blobData(digest)))
-                .chain(() -> repositoryBlobs.link(repository, digest))
-                .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(repository, uuid)));
+                        : driver.move(upload.data(), StoragePaths.blobData(digest)))
+                .chain(() -> repositoryBlobs.link(upload.repository(), digest))
+                .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(upload.repository(), upload.uuid())));
     }
 
     static RegistryException uploadUnknown(String uuid) {
-        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "blob upload unknown to registry", java.util.Map.of("uuid", Digest.abbreviate(uuid)));
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "blob upload unknown to registry", Map.of("uuid", Digest.abbreviate(uuid)));
     }
 }

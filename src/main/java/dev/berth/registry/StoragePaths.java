@@ -63,17 +63,9 @@ public final class StoragePaths {
         return upload(name, uuid) + "/startedat";
     }
 
-    /**
-     * The finished digest of an upload's first {@code offset} bytes, saved at each request end. Not
-     * Distribution's {@code hashstates/} (Go's digest state), so Distribution resuming a Berth upload
-     * simply re-hashes instead of failing on a foreign state.
-     */
-    public static String uploadDigestState(String name, String uuid, DigestAlgorithm algorithm, long offset) {
-        return uploadDigestStates(name, uuid, algorithm) + "/" + offset;
-    }
-
-    public static String uploadDigestStates(String name, String uuid, DigestAlgorithm algorithm) {
-        return upload(name, uuid) + "/berth-hashstates/" + algorithm.id();
+    /** Held by the one request writing to the upload ({@link UploadLocks}); Distribution ignores it. */
+    public static String uploadLock(String name, String uuid) {
+        return upload(name, uuid) + "/berth-lock";
     }
 
     /**

@@ -43,10 +43,14 @@ public class UploadTokens {
                     byte[] random = new byte[32];
                     new SecureRandom().nextBytes(random);
                     byte[] secret = HexFormat.of().formatHex(random).getBytes(StandardCharsets.UTF_8);
-                    LOG.warn("http.secret is not set: generated one and stored it at " + StoragePaths.GENERATED_SECRET
-                            + "; set http.secret to the same value on every replica");
-                    // read back what is stored, so two replicas starting together agree on one secret
-                    return driver.putContent(StoragePaths.GENERATED_SECRET, secret)
+                    // first writer wins, everyone re-reads: replicas starting together agree on one secret
+                    return driver.putContentIfAbsent(StoragePaths.GENERATED_SECRET, secret)
+                            .invoke(created -> {
+                                if (created) {
+                                    LOG.warn("http.secret is not set: generated one and stored it at " + StoragePaths.GENERATED_SECRET
+                                            + "; set http.secret to the same value on every replica");
+                                }
+                            })
                             .chain(() -> driver.getContent(StoragePaths.GENERATED_SECRET));
                 })
                 .map(UploadToken::new);

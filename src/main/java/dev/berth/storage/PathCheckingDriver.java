@@ -27,6 +27,11 @@ final class PathCheckingDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        return Uni.createFrom().deferred(() -> driver.putContentIfAbsent(PathRules.check(path), content));
+    }
+
+    @Override
     public Multi<Buffer> read(String path, long offset, long length) {
         return Multi.createFrom().deferred(() -> driver.read(PathRules.check(path), offset, length));
     }

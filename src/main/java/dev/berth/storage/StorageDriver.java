@@ -27,6 +27,13 @@ public interface StorageDriver {
     Uni<Void> putContent(String path, byte[] content);
 
     /**
+     * Creates a small file only if nothing is at {@code path}, atomically: of concurrent callers, in
+     * this process or any other sharing the storage, exactly one gets {@code true}. The storage's own
+     * primitive (exclusive create, S3's {@code If-None-Match: *}), so it fences replicas too.
+     */
+    Uni<Boolean> putContentIfAbsent(String path, byte[] content);
+
+    /**
      * Streams {@code length} bytes from {@code offset} ({@code length < 0}: to the end), with
      * back-pressure. An offset at or past the end gives an empty stream.
      */

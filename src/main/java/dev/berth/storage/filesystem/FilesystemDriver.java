@@ -1,6 +1,7 @@
 package dev.berth.storage.filesystem;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -69,6 +70,21 @@ public final class FilesystemDriver implements StorageDriver {
     }
 
     @Override
+    public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        String target = full(path);
+        String temp = target + "." + UUID.randomUUID() + ".tmp";
+        // link() is the filesystem's atomic create-if-absent, and the content is complete before it appears
+        return mkdirsFor(target)
+                .chain(() -> fs.writeFile(temp, io.vertx.mutiny.core.buffer.Buffer.buffer(content)))
+                .chain(() -> fs.link(target, temp).replaceWith(true)
+                        .onFailure(e -> e.getCause() instanceof FileAlreadyExistsException || e instanceof FileAlreadyExistsException)
+                        .recoverWithItem(false))
+                .call(() -> fs.delete(temp).onFailure().recoverWithNull())
+                .onFailure().call(() -> fs.delete(temp).onFailure().recoverWithNull())
+                .onFailure().transform(e -> translate(e, path));
+    }
+
+    @Override
     public Multi<Buffer> read(String path, long offset, long length) {
         return fs.open(full(path), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
                 .onFailure().transform(e -> translate(e, path))
@@ -132,7 +148,9 @@ public final class FilesystemDriver implements StorageDriver {
 
         @Override
         public Uni<Void> close() {
-            return file.flush().chain(file::close).onFailure().transform(e -> translate(e, path));
+            // the descriptor is released even when the flush fails (a full disk, a failed write before)
+            return file.flush().onFailure().call(e -> file.close().onFailure().recoverWithNull())
+                    .chain(file::close).onFailure().transform(e -> translate(e, path));
         }
 
         @Override

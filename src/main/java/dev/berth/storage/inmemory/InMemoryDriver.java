@@ -57,6 +57,11 @@ public final class InMemoryDriver implements StorageDriver {
     }
 
     @Override
+    public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        return Uni.createFrom().item(() -> files.putIfAbsent(path, new MemFile(Buffer.buffer(content.clone()))) == null);
+    }
+
+    @Override
     public Multi<Buffer> read(String path, long offset, long length) {
         return Multi.createFrom().deferred(() -> {
             MemFile file = file(path);

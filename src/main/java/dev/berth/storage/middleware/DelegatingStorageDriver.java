@@ -39,6 +39,11 @@ public abstract class DelegatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        return driver.putContentIfAbsent(path, content);
+    }
+
+    @Override
     public Multi<Buffer> read(String path, long offset, long length) {
         return driver.read(path, offset, length);
     }

@@ -75,6 +75,14 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
     }
 
     @Override
+    public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        // S3 conditional write: 412 when the key exists, 409 when a concurrent create is in flight
+        return bucket.call("PutObject", path, () -> bucket.s3.putObject(bucket.put(keys.key(path)).ifNoneMatch("*").build(),
+                        AsyncRequestBody.fromBytes(content))).replaceWith(true)
+                .onFailure(e -> S3Errors.hasStatus(e, 412) || S3Errors.hasStatus(e, 409)).recoverWithItem(false);
+    }
+
+    @Override
     public Multi<Buffer> read(String path, long offset, long length) {
         long start = Math.max(0, offset);
         if (length == 0) {

@@ -59,8 +59,14 @@ final class S3Errors {
         return unwrap(e) instanceof S3Exception s3 && code.equals(code(s3));
     }
 
+    /** Whether S3 answered {@code status}, before or after {@link #translate}. */
     static boolean hasStatus(Throwable e, int status) {
-        return unwrap(e) instanceof S3Exception s3 && s3.statusCode() == status;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof S3Exception s3) {
+                return s3.statusCode() == status;
+            }
+        }
+        return false;
     }
 
     static Throwable unwrap(Throwable e) {

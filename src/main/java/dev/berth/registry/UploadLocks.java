@@ -1,0 +1,127 @@
+package dev.berth.registry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import dev.berth.storage.PathNotFoundException;
+import dev.berth.storage.StorageDriver;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * One writer per upload at a time, on this replica and across every replica sharing the storage.
+ * A request that appends to or completes an upload holds the lock from before it opens the upload's
+ * data until it has closed it, so no two requests interleave bytes or hash states, and completion
+ * moves data that no other request can still write to. The lock is an object created with the
+ * storage's own create-if-absent; it is a lease, renewed while held, so a lock left by a killed
+ * replica expires and the upload can be continued elsewhere.
+ */
+@ApplicationScoped
+public class UploadLocks {
+    private static final Logger LOG = Logger.getLogger(UploadLocks.class);
+    static final Duration LEASE = Duration.ofSeconds(60);
+
+    @Inject
+    StorageDriver driver;
+    @Inject
+    Vertx vertx;
+
+    /** Names this process in lock objects, for operators reading them. */
+    private final String owner = UUID.randomUUID().toString();
+    /** Locks held here: a second request on this replica is refused without a storage call. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+
+    /** A held lock; {@link #release()} on every path, once. */
+    public final class Lock {
+        private final String uuid;
+        private final String path;
+        private final long timer;
+        private volatile Uni<Void> renewing = Uni.createFrom().voidItem();
+        private volatile boolean released;
+
+        private Lock(String uuid, String path) {
+            this.uuid = uuid;
+            this.path = path;
+            long period = LEASE.toMillis() / 3;
+            this.timer = vertx.setPeriodic(period, period, id -> renew());
+        }
+
+        private void renew() {
+            if (!released) {
+                renewing = driver.putContent(path, content()).memoize().indefinitely();
+                renewing.subscribe().with(ok -> { }, e -> LOG.warnf("upload %s: lock not renewed: %s", uuid, e.getMessage()));
+            }
+        }
+
+        /** Frees the upload for the next request; the lock object may already be gone with the upload. */
+        public Uni<Void> release() {
+            if (released) {
+                return Uni.createFrom().voidItem();
+            }
+            released = true;
+            vertx.cancelTimer(timer);
+            return renewing.onFailure().recoverWithNull()
+                    .chain(() -> Links.deleteIfPresent(driver, path))
+                    .onFailure().invoke(e -> LOG.warnf("upload %s: lock object not deleted (it expires): %s", uuid, e.getMessage()))
+                    .onFailure().recoverWithNull()
+                    .eventually(() -> held.remove(uuid));
+        }
+    }
+
+    /** Takes the upload's lock, or fails with 416 RANGE_INVALID when another request holds it. */
+    public Uni<Lock> acquire(String repository, String uuid) {
+        if (!held.add(uuid)) {
+            return Uni.createFrom().failure(busy(uuid));
+        }
+        String path = StoragePaths.uploadLock(repository, uuid);
+        return driver.putContentIfAbsent(path, content())
+                .chain(created -> created ? Uni.createFrom().item(true) : takeOverExpired(path))
+                .map(created -> {
+                    if (!created) {
+                        throw busy(uuid);
+                    }
+                    return new Lock(uuid, path);
+                })
+                .onFailure().invoke(() -> held.remove(uuid));
+    }
+
+    /** A lock whose lease ran out was left by a replica that died: delete it and try once more. */
+    private Uni<Boolean> takeOverExpired(String path) {
+        return driver.getContent(path)
+                .map(bytes -> expired(new String(bytes, StandardCharsets.UTF_8)))
+                .onFailure(PathNotFoundException.class).recoverWithItem(true)
+                .chain(expired -> {
+                    if (!expired) {
+                        return Uni.createFrom().item(false);
+                    }
+                    LOG.infof("taking over expired upload lock %s", path);
+                    return Links.deleteIfPresent(driver, path).chain(() -> driver.putContentIfAbsent(path, content()));
+                });
+    }
+
+    private byte[] content() {
+        return (owner + " " + (System.currentTimeMillis() + LEASE.toMillis())).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean expired(String content) {
+        try {
+            long until = Long.parseLong(content.substring(content.lastIndexOf(' ') + 1).trim());
+            return until < System.currentTimeMillis();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static RegistryException busy(String uuid) {
+        return new RegistryException(ErrorCode.RANGE_INVALID, "upload " + Digest.abbreviate(uuid)
+                + " is busy: another request is writing to it");
+    }
+}
