@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 
@@ -260,5 +265,95 @@ public abstract class StorageDriverContract {
         await(driver().delete(root + "/a-b"));
         assertMissing(driver().getContent(root + "/a-b"));
         assertEquals(3, await(driver().getContent(root + "/ab/f")).length);
+    }
+
+    // ---- concurrency --------------------------------------------------------------------------
+
+    @Test
+    void putContentIfAbsentCreatesOnceAmongConcurrentCallers() {
+        String path = root + "/once/lock";
+        int callers = 16;
+        List<Uni<Boolean>> calls = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            calls.add(driver().putContentIfAbsent(path, ("caller " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        List<Boolean> created = await(Uni.join().all(calls).andFailFast());
+        assertEquals(1, created.stream().filter(Boolean::booleanValue).count(), "callers that created the file: " + created);
+        String content = new String(await(driver().getContent(path)), StandardCharsets.UTF_8);
+        assertEquals("caller " + created.indexOf(true), content, "the file holds the winner's content");
+        assertFalse(await(driver().putContentIfAbsent(path, new byte[] { 1 })));
+        assertEquals(content, new String(await(driver().getContent(path)), StandardCharsets.UTF_8));
+
+        await(driver().delete(path));
+        assertTrue(await(driver().putContentIfAbsent(path, new byte[] { 2 })), "free again once deleted");
+    }
+
+    @Test
+    void concurrentPutContentOnOnePathLeavesOneWholeContent() {
+        String path = root + "/race/file";
+        List<byte[]> contents = new ArrayList<>();
+        List<Uni<Void>> puts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            byte[] content = random(300_000, 60 + i);
+            contents.add(content);
+            puts.add(driver().putContent(path, content));
+        }
+        await(Uni.join().all(puts).andFailFast());
+        byte[] stored = await(driver().getContent(path));
+        assertTrue(contents.stream().anyMatch(c -> Arrays.equals(c, stored)), "the file is a mix of concurrent writes");
+    }
+
+    @Test
+    void concurrentWritersOnDistinctPathsDoNotMix() {
+        List<byte[]> contents = new ArrayList<>();
+        List<Uni<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] content = random(MIB + i, 70 + i);
+            contents.add(content);
+            String path = root + "/streams/" + i;
+            writes.add(driver().writer(path, false).chain(w -> w.write(pieces(content, 32 * 1024)).chain(n -> w.commit())));
+        }
+        await(Uni.join().all(writes).andFailFast());
+        for (int i = 0; i < contents.size(); i++) {
+            assertEquals(sha256(contents.get(i)), sha256(read(root + "/streams/" + i, 0, -1)), "stream " + i);
+        }
+    }
+
+    @Test
+    void aReadDuringAMoveGivesTheWholeFileOrFails() {
+        byte[] content = random(4 * MIB, 80);
+        put(root + "/moving/src", content);
+        assertWholeOrFailed(content, root + "/moving/src", () -> await(driver().move(root + "/moving/src", root + "/moving/dst")));
+        assertArrayEquals(content, read(root + "/moving/dst", 0, -1), "the moved file");
+        assertMissing(driver().stat(root + "/moving/src"));
+    }
+
+    @Test
+    void aReadDuringADeleteGivesTheWholeFileOrFails() {
+        byte[] content = random(4 * MIB, 81);
+        put(root + "/deleting/file", content);
+        assertWholeOrFailed(content, root + "/deleting/file", () -> await(driver().delete(root + "/deleting/file")));
+        assertMissing(driver().stat(root + "/deleting/file"));
+    }
+
+    /**
+     * Starts reading {@code path}, runs {@code meanwhile} after the first piece arrived, then reads on:
+     * the bytes read are the whole content, or the read fails; a read that ends early without an
+     * error would hand a client a short blob as if it were complete.
+     */
+    private void assertWholeOrFailed(byte[] content, String path, Runnable meanwhile) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Iterator<Buffer> pieces = driver().read(path, 0, -1).subscribe().asIterable(1, ArrayDeque::new).iterator();
+        try {
+            out.writeBytes(pieces.next().getBytes());
+            meanwhile.run();
+            while (pieces.hasNext()) {
+                out.writeBytes(pieces.next().getBytes());
+            }
+        } catch (RuntimeException e) {
+            return;
+        }
+        assertEquals(content.length, out.size(), "a read that ended without error is whole");
+        assertEquals(sha256(content), sha256(out.toByteArray()));
     }
 }
