@@ -52,7 +52,7 @@ abstract class AbstractUploadIntegrityApiTest {
     @Inject
     StorageDriver driver;
 
-    private static String uuidOf(String location) {
+    static String uuidOf(String location) {
         String path = URI.create(location).getRawPath();
         return path.substring(path.lastIndexOf('/') + 1);
     }
@@ -63,7 +63,7 @@ abstract class AbstractUploadIntegrityApiTest {
     }
 
     /** A raw HTTP request whose headers promise {@code length} body bytes, none of which are sent yet. */
-    private static Socket holdBack(String method, String location, long length) throws IOException {
+    static Socket holdBack(String method, String location, long length) throws IOException {
         URI uri = absolute(location);
         Socket socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout((int) PATIENCE.toMillis());
@@ -88,7 +88,7 @@ abstract class AbstractUploadIntegrityApiTest {
     }
 
     /** Waits until the lock of {@code uuid} exists in storage: the held-back request owns the upload. */
-    private void awaitLock(String repo, String uuid) throws InterruptedException {
+    void awaitLock(String repo, String uuid) throws InterruptedException {
         String lock = StoragePaths.uploadLock(repo, uuid);
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
