@@ -27,7 +27,8 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class UploadLocks {
     private static final Logger LOG = Logger.getLogger(UploadLocks.class);
-    static final Duration LEASE = Duration.ofSeconds(60);
+    /** Long enough to be renewed three times over while held; how long a killed replica blocks its uploads. */
+    static final Duration LEASE = Duration.ofSeconds(30);
 
     @Inject
     StorageDriver driver;

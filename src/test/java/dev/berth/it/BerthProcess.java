@@ -142,6 +142,12 @@ public final class BerthProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or released. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
