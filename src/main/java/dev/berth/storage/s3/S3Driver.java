@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 
+import org.jboss.logging.Logger;
+
 import dev.berth.storage.BucketKeys;
 import dev.berth.storage.FileInfo;
 import dev.berth.storage.FileWriter;
@@ -36,11 +38,14 @@ import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignReques
  * uploads ({@link S3MultipartWriter}), moves are server-side copies ({@link S3Mover}).
  */
 public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(S3Driver.class);
     private final S3Clients clients;
     private final S3Bucket bucket;
     private final S3Keys keys;
     private final S3Mover mover;
     private final S3Uploads uploads;
+    /** Cleared when the store answers 501 to If-None-Match. */
+    private volatile boolean conditionalWrites = true;
 
     public S3Driver(S3Clients clients, S3Settings settings) {
         this.clients = clients;
@@ -76,10 +81,21 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
 
     @Override
     public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        if (!conditionalWrites) {
+            return stat(path).replaceWith(false)
+                    .onFailure(PathNotFoundException.class).recoverWithUni(() -> putContent(path, content).replaceWith(true));
+        }
         // S3 conditional write: 412 when the key exists, 409 when a concurrent create is in flight
         return bucket.call("PutObject", path, () -> bucket.s3.putObject(bucket.put(keys.key(path)).ifNoneMatch("*").build(),
                         AsyncRequestBody.fromBytes(content))).replaceWith(true)
-                .onFailure(e -> S3Errors.hasStatus(e, 412) || S3Errors.hasStatus(e, 409)).recoverWithItem(false);
+                .onFailure(e -> S3Errors.hasStatus(e, 412) || S3Errors.hasStatus(e, 409)).recoverWithItem(false)
+                .onFailure(e -> S3Errors.hasStatus(e, 501)).recoverWithUni(() -> {
+                    // an older S3-compatible store: a check then a put fences only within one replica
+                    conditionalWrites = false;
+                    LOG.warn("s3: the store does not support conditional writes (If-None-Match); upload locks hold "
+                            + "within each replica only: route each upload's requests to one replica");
+                    return putContentIfAbsent(path, content);
+                });
     }
 
     @Override
