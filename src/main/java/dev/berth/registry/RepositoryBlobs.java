@@ -1,5 +1,7 @@
 package dev.berth.registry;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -47,11 +49,19 @@ public class RepositoryBlobs {
                 .chain(() -> descriptors.invalidate(key(repository, digest)));
     }
 
+    /**
+     * Drops the cached descriptor, for when storage no longer has what it describes (data deleted by
+     * another replica): the next request asks storage again.
+     */
+    public Uni<Void> forget(String repository, Digest digest) {
+        return descriptors.invalidate(key(repository, digest));
+    }
+
     private static String key(String repository, Digest digest) {
         return repository + "@" + digest;
     }
 
-    static RegistryException blobUnknown(Digest digest) {
-        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", java.util.Map.of("digest", digest.toString()));
+    public static RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", Map.of("digest", digest.toString()));
     }
 }
