@@ -2,9 +2,11 @@ package dev.berth.registry;
 
 import java.util.Map;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.berth.config.StorageConfig;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -12,7 +14,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Which blobs a repository holds ({@code _layers} links), with their sizes. Answers from a bounded
- * descriptor cache when it can, so a hot pull does no storage round trip.
+ * descriptor cache when it can, so a hot pull does no storage round trip; entries live
+ * {@code storage.cache.descriptorttl}, so a delete made through another replica is seen within it.
  */
 @ApplicationScoped
 public class RepositoryBlobs {
@@ -21,12 +24,21 @@ public class RepositoryBlobs {
     @Inject
     BlobStore blobs;
     @Inject
+    StorageConfig config;
+    @Inject
     @CacheName("blob-descriptors")
     Cache descriptors;
+    /** False with {@code descriptorttl: 0s}: every request reads the link and stats the blob. */
+    private boolean cached;
+
+    @PostConstruct
+    void init() {
+        cached = DescriptorTtl.apply(descriptors, config);
+    }
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
     public Uni<Long> size(String repository, Digest digest) {
-        return descriptors.getAsync(key(repository, digest), k -> load(repository, digest));
+        return cached ? descriptors.getAsync(key(repository, digest), k -> load(repository, digest)) : load(repository, digest);
     }
 
     private Uni<Long> load(String repository, Digest digest) {
