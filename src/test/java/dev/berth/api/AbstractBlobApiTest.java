@@ -210,10 +210,15 @@ abstract class AbstractBlobApiTest {
 
         cutOffDownloads(repo, digest, 50);
 
-        long after = awaitOpenFiles(before + 5);
+        long after = awaitOpenFiles(before + descriptorSlack());
         System.out.printf("%s: open file descriptors before 50 abandoned downloads %d, after %d%n", getClass().getSimpleName(), before, after);
-        assertTrue(after <= before + 5, "open file descriptors: " + before + " before 50 abandoned downloads, " + after + " after");
+        assertTrue(after <= before + descriptorSlack(), "open file descriptors: " + before + " before 50 abandoned downloads, " + after + " after");
         assertBlob(repo, digest, content);
+    }
+
+    /** Descriptors the app may open or close on its own meanwhile (pooled connections, lazily opened files). */
+    int descriptorSlack() {
+        return 5;
     }
 
     /** {@code count} GETs that read the headers and a few KiB of the body, then close the socket. */
