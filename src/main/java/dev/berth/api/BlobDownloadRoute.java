@@ -3,12 +3,15 @@ package dev.berth.api;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
 
 import dev.berth.config.StorageConfig;
 import dev.berth.registry.BlobStore;
@@ -17,11 +20,10 @@ import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Names;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
+import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -36,6 +38,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 @ApplicationScoped
 public class BlobDownloadRoute {
+    private static final Logger LOG = Logger.getLogger(BlobDownloadRoute.class);
     private static final Pattern PATH = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
     private static final String CACHE_FOREVER = "max-age=31536000";
     /** After the prefix, header and auth handlers, before the JAX-RS resources. */
@@ -59,18 +62,21 @@ public class BlobDownloadRoute {
             ctx.next();
             return;
         }
-        Context context = ctx.vertx().getOrCreateContext();
+        // a cache miss completes on the storage's thread (the S3 client's): headers are written on the request's context
+        Executor onContext = OnContext.of(ctx.vertx().getOrCreateContext());
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         Uni.createFrom().deferred(() -> {
             String repository = Names.repository(m.group(1));
             Digest digest = Digest.parse(m.group(2));
-            return repositoryBlobs.size(repository, digest).chain(size -> respond(request, response, digest, size, context));
-        }).emitOn(command -> context.runOnContext(v -> command.run()))
+            return repositoryBlobs.size(repository, digest).emitOn(onContext)
+                    .chain(size -> respond(request, response, repository, digest, size, onContext));
+        }).emitOn(onContext)
                 .subscribe().with(done -> { }, failure -> fail(response, failure));
     }
 
-    private Uni<Void> respond(HttpServerRequest request, HttpServerResponse response, Digest digest, long size, Context context) {
+    private Uni<Void> respond(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, long size,
+            Executor onContext) {
         MultiMap headers = response.headers();
         headers.set("Docker-Content-Digest", digest.toString());
         if (request.method() == HttpMethod.HEAD) {
@@ -83,38 +89,43 @@ public class BlobDownloadRoute {
         }
         Uni<Optional<String>> redirect = storage.redirect().disable()
                 ? Uni.createFrom().item(Optional.empty())
-                : blobs.redirectUrl(redirectRequest(request), digest);
+                : blobs.redirectUrl(redirectRequest(request), digest).emitOn(onContext);
         return redirect.chain(url -> {
             if (url.isPresent()) {
                 headers.set("Location", url.get()).set("Content-Type", "application/octet-stream");
                 return Uni.createFrom().completionStage(response.setStatusCode(307).end().toCompletionStage());
             }
-            return stream(request, response, digest, size, context);
+            return stream(request, response, repository, digest, size, onContext);
         });
     }
 
-    private Uni<Void> stream(HttpServerRequest request, HttpServerResponse response, Digest digest, long size, Context context) {
+    private Uni<Void> stream(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, long size,
+            Executor onContext) {
         ByteRange range = ByteRange.parse(request.getHeader("Range"), size);
-        contentHeaders(response.headers(), digest, size);
         if (range != null && !range.satisfiable()) {
             response.headers().set("Content-Range", "bytes */" + size);
             throw new RegistryException(ErrorCode.RANGE_INVALID, 416, "requested range not satisfiable", Map.of("size", size));
         }
         long offset = range == null ? 0 : range.start();
         long length = range == null ? size : range.length();
-        if (range != null) {
-            response.setStatusCode(206);
-            response.headers().set("Content-Range", "bytes " + range.start() + "-" + range.end() + "/" + size)
-                    .set("Content-Length", Long.toString(length));
-        }
+        Runnable commit = () -> {
+            contentHeaders(response.headers(), digest, size);
+            if (range != null) {
+                response.setStatusCode(206);
+                response.headers().set("Content-Range", "bytes " + range.start() + "-" + range.end() + "/" + size)
+                        .set("Content-Length", Long.toString(length));
+            }
+        };
         if (length == 0) {
+            commit.run();
             return Uni.createFrom().completionStage(response.end().toCompletionStage());
         }
-        io.vertx.mutiny.core.http.HttpServerResponse out = io.vertx.mutiny.core.http.HttpServerResponse.newInstance(response);
-        // storage may emit on its own threads (the S3 client's); the response is written on its context
-        return out.send(blobs.read(digest, offset, length)
-                .emitOn(command -> context.runOnContext(v -> command.run()))
-                .map(io.vertx.mutiny.core.buffer.Buffer::newInstance));
+        // the size may come from the descriptor cache: the status goes out only once storage delivers
+        // bytes, so data deleted behind the cache (by another replica) is a 404, not a 200 that never ends
+        return StreamedBody.send(response, onContext, blobs.read(digest, offset, length), length, commit)
+                .onFailure(e -> !response.headWritten() && (e instanceof PathNotFoundException || e instanceof StreamedBody.ShortRead))
+                .call(() -> repositoryBlobs.forget(repository, digest))
+                .onFailure(PathNotFoundException.class).transform(e -> RepositoryBlobs.blobUnknown(digest));
     }
 
     private static void contentHeaders(MultiMap headers, Digest digest, long size) {
@@ -133,10 +144,14 @@ public class BlobDownloadRoute {
     /** An error before the headers went out gets the OCI body; after, the connection is cut. */
     private static void fail(HttpServerResponse response, Throwable failure) {
         if (response.headWritten()) {
+            // status and Content-Length are out: only a broken connection tells the client the body is incomplete
+            LOG.warnf("blob download cut off: %s", failure.toString());
             response.reset();
             return;
         }
-        response.headers().remove("Content-Length").remove("Accept-Ranges").remove("Cache-Control").remove("ETag");
+        if (response.closed()) {
+            return;
+        }
         ErrorReply.of(failure).send(response);
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,17 +34,8 @@ final class DistributionConfigValidator {
         bool("storage.redirect.disable");
         bool("storage.maintenance.readonly.enabled");
         oneOf("storage.cache.blobdescriptor", Set.of("inmemory", "redis"));
-        String tagTtl = flat.get("storage.cache.tagttl");
-        if (tagTtl != null) {
-            try {
-                java.time.Duration ttl = GoDuration.parse(tagTtl.trim());
-                if (ttl.isNegative() || ttl.compareTo(java.time.Duration.ofHours(1)) > 0) {
-                    fail("storage.cache.tagttl", "must be between 0s and 1h", tagTtl);
-                }
-            } catch (IllegalArgumentException e) {
-                fail("storage.cache.tagttl", "must be a duration such as 1s or 500ms", tagTtl);
-            }
-        }
+        ttl("storage.cache.tagttl");
+        ttl("storage.cache.descriptorttl");
         if (file.storageDriver().equals("filesystem")) {
             String root = flat.get("storage.filesystem.rootdirectory");
             if (root != null && root.isBlank()) {
@@ -157,6 +149,22 @@ final class DistributionConfigValidator {
     /** The s3 keys are parsed where the driver reads them, so both agree on every value. */
     private void checkS3() {
         dev.berth.storage.s3.S3Settings.parse(dev.berth.storage.s3.S3Settings.keysOf(flat), file.origin());
+    }
+
+    /** A cache lifetime: a Go duration from 0s (no caching) to 1h. */
+    private void ttl(String key) {
+        String value = flat.get(key);
+        if (value == null) {
+            return;
+        }
+        try {
+            Duration ttl = GoDuration.parse(value.trim());
+            if (ttl.isNegative() || ttl.compareTo(Duration.ofHours(1)) > 0) {
+                fail(key, "must be between 0s and 1h", value);
+            }
+        } catch (IllegalArgumentException e) {
+            fail(key, "must be a duration such as 1s or 500ms", value);
+        }
     }
 
     private void bool(String key) {

@@ -37,9 +37,17 @@ public interface StorageConfig {
         boolean disable();
     }
 
-    /** Berth always keeps blob descriptors in memory; {@code tagttl} is Berth's own key. */
+    /** Berth always keeps blob descriptors in memory; {@code tagttl} and {@code descriptorttl} are Berth's own keys. */
     interface Cache {
         Optional<String> blobdescriptor();
+
+        /**
+         * How long a blob descriptor (repository link and size) or manifest revision read from storage
+         * is reused (a Go duration; 0 turns these caches off). Deletes made through this replica are
+         * seen at once; through another, within this time.
+         */
+        @WithDefault("10s")
+        String descriptorttl();
 
         /**
          * How long a tag read from storage is reused (a Go duration; 0 turns it off). Tag changes made

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.berth.config.StorageConfig;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
@@ -29,10 +31,22 @@ public class Manifests {
     Tags tags;
     @Inject
     ManifestContents contents;
-    /** Which revisions a repository holds, so a hot manifest pull reads no link; invalidated on delete. */
+    @Inject
+    StorageConfig config;
+    /**
+     * Which revisions a repository holds, so a hot manifest pull reads no link; invalidated on delete
+     * here, and kept {@code storage.cache.descriptorttl} so a delete made elsewhere is seen within it.
+     */
     @Inject
     @CacheName("manifest-revisions")
     Cache revisions;
+    /** False with {@code descriptorttl: 0s}: every request reads the revision link. */
+    private boolean cached;
+
+    @PostConstruct
+    void init() {
+        cached = DescriptorTtl.apply(revisions, config);
+    }
 
     /** A stored manifest with its digest. */
     public record Stored(Digest digest, Manifest manifest) {
@@ -86,14 +100,18 @@ public class Manifests {
 
     /** Whether {@code repository} holds the manifest revision; only "yes" is cached. */
     public Uni<Boolean> exists(String repository, Digest digest) {
-        return revisions.getAsync(revisionKey(repository, digest), k -> Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest))
+        return (cached ? revisions.getAsync(revisionKey(repository, digest), k -> held(repository, digest)) : held(repository, digest))
+                .onFailure(NotHeld.class).recoverWithItem(Boolean.FALSE);
+    }
+
+    private Uni<Boolean> held(String repository, Digest digest) {
+        return Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest))
                 .map(d -> {
                     if (d.filter(digest::equals).isEmpty()) {
                         throw new NotHeld();
                     }
                     return Boolean.TRUE;
-                }))
-                .onFailure(NotHeld.class).recoverWithItem(Boolean.FALSE);
+                });
     }
 
     /** Signals "not held" through the cache loader, which caches values but not failures. */

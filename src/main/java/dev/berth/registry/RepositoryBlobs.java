@@ -1,8 +1,12 @@
 package dev.berth.registry;
 
+import java.util.Map;
+
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.berth.config.StorageConfig;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -10,7 +14,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Which blobs a repository holds ({@code _layers} links), with their sizes. Answers from a bounded
- * descriptor cache when it can, so a hot pull does no storage round trip.
+ * descriptor cache when it can, so a hot pull does no storage round trip; entries live
+ * {@code storage.cache.descriptorttl}, so a delete made through another replica is seen within it.
  */
 @ApplicationScoped
 public class RepositoryBlobs {
@@ -19,12 +24,21 @@ public class RepositoryBlobs {
     @Inject
     BlobStore blobs;
     @Inject
+    StorageConfig config;
+    @Inject
     @CacheName("blob-descriptors")
     Cache descriptors;
+    /** False with {@code descriptorttl: 0s}: every request reads the link and stats the blob. */
+    private boolean cached;
+
+    @PostConstruct
+    void init() {
+        cached = DescriptorTtl.apply(descriptors, config);
+    }
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
     public Uni<Long> size(String repository, Digest digest) {
-        return descriptors.getAsync(key(repository, digest), k -> load(repository, digest));
+        return cached ? descriptors.getAsync(key(repository, digest), k -> load(repository, digest)) : load(repository, digest);
     }
 
     private Uni<Long> load(String repository, Digest digest) {
@@ -47,11 +61,19 @@ public class RepositoryBlobs {
                 .chain(() -> descriptors.invalidate(key(repository, digest)));
     }
 
+    /**
+     * Drops the cached descriptor, for when storage no longer has what it describes (data deleted by
+     * another replica): the next request asks storage again.
+     */
+    public Uni<Void> forget(String repository, Digest digest) {
+        return descriptors.invalidate(key(repository, digest));
+    }
+
     private static String key(String repository, Digest digest) {
         return repository + "@" + digest;
     }
 
-    static RegistryException blobUnknown(Digest digest) {
-        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", java.util.Map.of("digest", digest.toString()));
+    public static RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", Map.of("digest", digest.toString()));
     }
 }

@@ -11,18 +11,37 @@ import static dev.berth.api.RegistryClient.sha256;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.berth.api.RawHttp.Body;
+import dev.berth.api.RawHttp.End;
+import dev.berth.api.RawHttp.Head;
+import dev.berth.registry.Digest;
+import dev.berth.registry.StoragePaths;
+import dev.berth.storage.StorageDriver;
 import io.restassured.response.Response;
 
 /** {@code /v2/<name>/blobs/<digest>}: GET, HEAD, ranges, conditional GET, DELETE. */
 abstract class AbstractBlobApiTest {
+    /** Longer than any answer takes here: a read that waits this long means the server hangs. */
+    static final Duration STALL = Duration.ofSeconds(10);
+
+    @Inject
+    StorageDriver driver;
 
     @Test
     void getReturnsExactBytesAndHeaders() {
@@ -152,5 +171,96 @@ abstract class AbstractBlobApiTest {
         pushBlob(repo, randomBytes(8));
         assertError(request().get("/v2/" + repo + "/blobs/" + digest), 400, "DIGEST_INVALID");
         assertError(request().delete("/v2/" + repo + "/blobs/" + digest), 400, "DIGEST_INVALID");
+    }
+
+    @Test
+    void dataRemovedBehindTheCacheIs404AndTheDescriptorIsDropped() throws IOException {
+        String repo = repo("blobs");
+        byte[] content = randomBytes(200_000);
+        String digest = pushBlob(repo, content);
+        assertBlob(repo, digest, content); // the descriptor (link + size) is now cached
+        deleteDataInStorage(digest); // e.g. by another replica's garbage collection
+
+        // a cache hit no longer promises bytes: the read is opened before the status goes out
+        for (String range : new String[] { "Range: bytes=100-199", null }) {
+            try (RawHttp http = RawHttp.connect(STALL)) {
+                Head head = range == null ? http.send("GET", "/v2/" + repo + "/blobs/" + digest).head()
+                        : http.send("GET", "/v2/" + repo + "/blobs/" + digest, range).head();
+                assertEquals(404, head.status(), () -> "status of a GET whose data is gone, " + head.headers());
+                Body body = http.body(head.contentLength());
+                assertEquals(End.COMPLETE, body.end(), "the error body is sent whole");
+                String json = new String(body.bytes());
+                assertTrue(json.contains("\"BLOB_UNKNOWN\""), json);
+                assertEquals(null, head.header("Content-Range"), "no Content-Range on the error");
+            }
+        }
+        // the stale descriptor is gone: HEAD asks storage again
+        request().head("/v2/" + repo + "/blobs/" + digest).then().statusCode(404);
+        assertNoBlob(repo, digest);
+    }
+
+    @Test
+    void abandonedDownloadsReleaseTheirResources() throws Exception {
+        String repo = repo("blobs");
+        byte[] content = randomBytes(4 * 1024 * 1024);
+        String digest = pushBlob(repo, content);
+        assertBlob(repo, digest, content); // warm: caches, pooled connections, lazily opened files
+        cutOffDownloads(repo, digest, 3);
+        long before = awaitOpenFiles(Long.MAX_VALUE);
+
+        cutOffDownloads(repo, digest, 50);
+
+        long after = awaitOpenFiles(before + descriptorSlack());
+        System.out.printf("%s: open file descriptors before 50 abandoned downloads %d, after %d%n", getClass().getSimpleName(), before, after);
+        assertTrue(after <= before + descriptorSlack(), "open file descriptors: " + before + " before 50 abandoned downloads, " + after + " after");
+        assertBlob(repo, digest, content);
+    }
+
+    /** Descriptors the app may open or close on its own meanwhile (pooled connections, lazily opened files). */
+    int descriptorSlack() {
+        return 5;
+    }
+
+    /** {@code count} GETs that read the headers and a few KiB of the body, then close the socket. */
+    static void cutOffDownloads(String repo, String digest, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            try (RawHttp http = RawHttp.connect(STALL)) {
+                Head head = http.send("GET", "/v2/" + repo + "/blobs/" + digest).head();
+                assertEquals(200, head.status());
+                assertEquals(4096, http.body(4096).bytes().length);
+            }
+        }
+    }
+
+    /** Entries of /proc/self/fd (the app runs in this JVM), polled until at most {@code target} or 5 s passed. */
+    static long awaitOpenFiles(long target) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long count = openFiles();
+        while (count > target && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            count = openFiles();
+        }
+        if (target == Long.MAX_VALUE) {
+            // settle: closes of the warm-up requests may still be in flight
+            Thread.sleep(500);
+            count = openFiles();
+        }
+        return count;
+    }
+
+    static long openFiles() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** Deletes a blob's data directly in storage, behind the registry's back (its caches keep the descriptor). */
+    void deleteDataInStorage(String digest) throws IOException {
+        String path = StoragePaths.blobData(Digest.parse(digest));
+        if (DriverUnderTest.localRoot().isPresent()) {
+            Files.delete(DriverUnderTest.localRoot().get().resolve(path.substring(1)));
+        } else {
+            driver.delete(path).await().indefinitely();
+        }
     }
 }

@@ -1,13 +1,23 @@
 package dev.berth.api;
 
+import java.time.Duration;
 import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
-/** {@code storage.delete.enabled: false} on the in-memory driver. */
+/**
+ * {@code storage.delete.enabled: false} on the in-memory driver. Also short expiries, so
+ * {@link ExpiryApiTest} sees them pass without an application of its own: a 3 s idle timeout and a
+ * 2 s descriptor TTL.
+ */
 public class DeleteDisabledProfile implements QuarkusTestProfile {
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
+    static final Duration DESCRIPTOR_TTL = Duration.ofSeconds(2);
+
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("berth.config", "src/test/resources/config/delete-disabled.yml");
+        return Map.of("berth.config", "src/test/resources/config/delete-disabled.yml",
+                "quarkus.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "S",
+                "storage.cache.descriptorttl", DESCRIPTOR_TTL.toSeconds() + "s");
     }
 }

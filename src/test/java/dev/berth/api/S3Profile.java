@@ -6,7 +6,7 @@ import java.util.Map;
 import dev.berth.storage.s3.S3ProxyResource;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
-/** The s3 driver on an in-process S3Proxy (started for this profile only). */
+/** The s3 driver on an in-process S3Proxy (started for this profile only), which tests may take offline. */
 public class S3Profile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -17,6 +17,6 @@ public class S3Profile implements QuarkusTestProfile {
 
     @Override
     public List<TestResourceEntry> testResources() {
-        return List.of(new TestResourceEntry(S3ProxyResource.class));
+        return List.of(new TestResourceEntry(S3ProxyResource.class, Map.of(S3ProxyResource.OUTAGES, "true")));
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import dev.berth.storage.FileInfo;
@@ -18,6 +19,7 @@ import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.vertx.UniHelper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.OpenOptions;
@@ -86,17 +88,51 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public Multi<Buffer> read(String path, long offset, long length) {
-        return fs.open(full(path), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-                .onFailure().transform(e -> translate(e, path))
-                .onItem().transformToMulti(file -> {
-                    file.setReadPos(Math.max(0, offset));
-                    if (length >= 0) {
-                        file.setReadLength(length);
-                    }
-                    return file.toMulti()
-                            .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
-                            .onTermination().call(() -> file.close().onFailure().recoverWithNull());
-                });
+        return Multi.createFrom().deferred(() -> {
+            OpenFile opened = new OpenFile();
+            // the raw future, not a Uni: a Uni drops the file when the reader cancels while it opens
+            var opening = fs.getDelegate().open(full(path), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                    .map(AsyncFile::newInstance)
+                    .onSuccess(opened::set);
+            return UniHelper.toUni(opening)
+                    .onFailure().transform(e -> translate(e, path))
+                    .onItem().transformToMulti(file -> {
+                        file.setReadPos(Math.max(0, offset));
+                        if (length >= 0) {
+                            file.setReadLength(length);
+                        }
+                        return file.toMulti().map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+                    })
+                    // completion, failure, and a reader that went away (a client hanging up mid-download)
+                    .onTermination().invoke(opened::close);
+        });
+    }
+
+    /** The file of one read, closed exactly once: when the read ends, or as soon as it opens if the read ended first. */
+    private static final class OpenFile {
+        private final AtomicReference<AsyncFile> file = new AtomicReference<>();
+        private volatile boolean closed;
+
+        void set(AsyncFile opened) {
+            file.set(opened);
+            if (closed) {
+                closeNow();
+            }
+        }
+
+        void close() {
+            closed = true;
+            closeNow();
+        }
+
+        private void closeNow() {
+            AsyncFile open = file.getAndSet(null);
+            if (open != null) {
+                // a read still in flight fails with AsynchronousCloseException, which nobody waits for any more
+                open.exceptionHandler(ignored -> { });
+                open.closeAndForget();
+            }
+        }
     }
 
     @Override

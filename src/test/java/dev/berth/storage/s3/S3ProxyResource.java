@@ -9,13 +9,49 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** An S3 server in the test JVM, on loopback, with an in-memory blob store and one bucket. */
+/**
+ * An S3 server in the test JVM, on loopback, with an in-memory blob store and one bucket. With the
+ * init argument {@code outages=true} Berth reaches it through a relay, so a test can take it off
+ * the network ({@link #outage}).
+ */
 public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "berth-test";
     public static final String ACCESS_KEY = "test-access";
     public static final String SECRET_KEY = "test-secret";
+    /** Init argument: put the relay in front. */
+    public static final String OUTAGES = "outages";
+
+    /** The relay of the running profile, if it has one. */
+    private static volatile TcpRelay relay;
 
     private S3Proxy proxy;
+    private boolean outages;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        outages = Boolean.parseBoolean(initArgs.getOrDefault(OUTAGES, "false"));
+    }
+
+    /**
+     * Runs {@code during} while S3 is unreachable: every open connection to it is reset and new
+     * ones are refused; afterwards it answers again on the same address, with the same objects.
+     */
+    public static void outage(ThrowingRunnable during) throws Exception {
+        TcpRelay current = relay;
+        if (current == null) {
+            throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
+        }
+        current.cut();
+        try {
+            during.run();
+        } finally {
+            current.restore();
+        }
+    }
+
+    public interface ThrowingRunnable {
+        void run() throws Exception;
+    }
 
     @Override
     public Map<String, String> start() {
@@ -35,11 +71,20 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("S3Proxy did not start", e);
         }
-        return Map.of("storage.s3.regionendpoint", "http://127.0.0.1:" + proxy.getPort());
+        int port = proxy.getPort();
+        if (outages) {
+            relay = new TcpRelay(port);
+            port = relay.port();
+        }
+        return Map.of("storage.s3.regionendpoint", "http://127.0.0.1:" + port);
     }
 
     @Override
     public void stop() {
+        if (relay != null) {
+            relay.close();
+            relay = null;
+        }
         if (proxy != null) {
             try {
                 proxy.stop();
