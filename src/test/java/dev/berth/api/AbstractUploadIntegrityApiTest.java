@@ -89,17 +89,25 @@ abstract class AbstractUploadIntegrityApiTest {
 
     /** Waits until the lock of {@code uuid} exists in storage: the held-back request owns the upload. */
     void awaitLock(String repo, String uuid) throws InterruptedException {
+        awaitLockHeld(repo, uuid, true, "the held-back request never locked upload ");
+    }
+
+    private void awaitUnlocked(String repo, String uuid) throws InterruptedException {
+        awaitLockHeld(repo, uuid, false, "a cut request kept the lock of upload ");
+    }
+
+    private void awaitLockHeld(String repo, String uuid, boolean wanted, String failure) throws InterruptedException {
         String lock = StoragePaths.uploadLock(repo, uuid);
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
             boolean held = driver.stat(lock).map(info -> true)
                     .onFailure(PathNotFoundException.class).recoverWithItem(false).await().atMost(PATIENCE);
-            if (held) {
+            if (held == wanted) {
                 return;
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("the held-back request never locked upload " + uuid);
+        throw new AssertionError(failure + uuid);
     }
 
     private void assertStoredBlobHashesToItsDigest(String digest) {
@@ -238,20 +246,6 @@ abstract class AbstractUploadIntegrityApiTest {
     private long storedSize(String repo, String uuid) {
         return driver.writer(StoragePaths.uploadData(repo, uuid), true)
                 .call(w -> w.close()).map(w -> w.size()).await().atMost(PATIENCE);
-    }
-
-    private void awaitUnlocked(String repo, String uuid) throws InterruptedException {
-        String lock = StoragePaths.uploadLock(repo, uuid);
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean held = driver.stat(lock).map(info -> true)
-                    .onFailure(PathNotFoundException.class).recoverWithItem(false).await().atMost(PATIENCE);
-            if (!held) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("a cut request kept the lock of upload " + uuid);
     }
 
     @Test

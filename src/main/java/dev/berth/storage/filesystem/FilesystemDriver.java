@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -62,27 +63,29 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public Uni<Void> putContent(String path, byte[] content) {
-        String target = full(path);
-        String temp = target + "." + UUID.randomUUID() + ".tmp";
-        return mkdirsFor(target)
-                .chain(() -> fs.writeFile(temp, io.vertx.mutiny.core.buffer.Buffer.buffer(content)))
-                .chain(() -> fs.move(temp, target, new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
-                .onFailure().call(() -> fs.delete(temp).onFailure().recoverWithNull())
-                .onFailure().transform(e -> translate(e, path));
+        return viaTemporaryFile(path, content, (temp, target) -> fs.move(temp, target,
+                new CopyOptions().setReplaceExisting(true).setAtomicMove(true)).replaceWith(true)).replaceWithVoid();
     }
 
     @Override
     public Uni<Boolean> putContentIfAbsent(String path, byte[] content) {
+        // link() is the filesystem's atomic create-if-absent
+        return viaTemporaryFile(path, content, (temp, target) -> fs.link(target, temp).replaceWith(true)
+                .onFailure(e -> e instanceof FileAlreadyExistsException || e.getCause() instanceof FileAlreadyExistsException)
+                .recoverWithItem(false));
+    }
+
+    /**
+     * Writes {@code content} to a temporary name beside {@code path}, then lets {@code publish} make it
+     * appear at the path whole; the temporary name is gone after, whatever happened.
+     */
+    private Uni<Boolean> viaTemporaryFile(String path, byte[] content, BiFunction<String, String, Uni<Boolean>> publish) {
         String target = full(path);
         String temp = target + "." + UUID.randomUUID() + ".tmp";
-        // link() is the filesystem's atomic create-if-absent, and the content is complete before it appears
         return mkdirsFor(target)
                 .chain(() -> fs.writeFile(temp, io.vertx.mutiny.core.buffer.Buffer.buffer(content)))
-                .chain(() -> fs.link(target, temp).replaceWith(true)
-                        .onFailure(e -> e.getCause() instanceof FileAlreadyExistsException || e instanceof FileAlreadyExistsException)
-                        .recoverWithItem(false))
-                .call(() -> fs.delete(temp).onFailure().recoverWithNull())
-                .onFailure().call(() -> fs.delete(temp).onFailure().recoverWithNull())
+                .chain(() -> publish.apply(temp, target))
+                .eventually(() -> fs.delete(temp).onFailure().recoverWithNull())
                 .onFailure().transform(e -> translate(e, path));
     }
 
