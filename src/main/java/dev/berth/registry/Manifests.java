@@ -141,7 +141,10 @@ public class Manifests {
         if (Digest.looksLikeDigest(reference)) {
             return Uni.createFrom().item(Digest.parse(reference));
         }
-        Names.tag(reference);
+        if (!Names.isTag(reference)) {
+            // no manifest can have this name: Distribution's router answers 404, the conformance suite expects it
+            return Uni.createFrom().failure(unknown(reference));
+        }
         return tags.resolve(repository, reference).map(d -> d.orElseThrow(() -> unknown(reference)));
     }
 

@@ -224,13 +224,29 @@ abstract class AbstractManifestApiTest {
     }
 
     @ParameterizedTest(name = "tag {0}")
-    @ValueSource(strings = { ".dot", "-dash", "a%21b", "t%C3%A9", "0123456789012345678901234567890123456789012345678901234567890123"
+    @ValueSource(strings = { ".dot", "-dash", "v1:latest", "a:b:c", "a%21b", "t%C3%A9", "0123456789012345678901234567890123456789012345678901234567890123"
             + "456789012345678901234567890123456789012345678901234567890123456789" })
     void invalidTagIs400TagInvalid(String tag) {
         String repo = repo("manifests");
         Pushed image = pushImage(repo, "v1", OCI_MANIFEST);
         assertError(putManifest(repo, tag, OCI_MANIFEST, image.content()), 400, "TAG_INVALID");
         request().get("/v2/" + repo + "/tags/list").then().body("tags", equalTo(List.of("v1")));
+    }
+
+    /**
+     * What is neither a tag nor a digest names no manifest: 404 MANIFEST_UNKNOWN on GET and HEAD,
+     * as Distribution answers and the OCI conformance suite expects (only a push says TAG_INVALID).
+     */
+    @ParameterizedTest(name = "reference {0}")
+    @ValueSource(strings = { ".INVALID_MANIFEST_NAME", "-dash", "v1:latest", "a%21b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" })
+    void referenceThatIsNeitherTagNorDigestIs404ManifestUnknown(String reference) {
+        String repo = repo("manifests");
+        pushImage(repo, "v1", OCI_MANIFEST);
+        assertError(request().get("/v2/" + repo + "/manifests/" + reference), 404, "MANIFEST_UNKNOWN");
+        Response head = request().head("/v2/" + repo + "/manifests/" + reference);
+        head.then().statusCode(404).header(RegistryClient.API_VERSION, "registry/2.0");
+        assertEquals(0, head.asByteArray().length);
     }
 
     @Test
