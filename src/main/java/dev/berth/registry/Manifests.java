@@ -87,7 +87,7 @@ public class Manifests {
                 .filter(r -> !r.external())
                 .map(r -> manifest.isIndex()
                         ? exists(repository, r.digest()).chain(found -> found ? Uni.createFrom().voidItem()
-                                : Uni.createFrom().failure(new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                                : Uni.createFrom().failure(new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                                         "index references a manifest unknown to this repository: " + r.digest(),
                                         Map.of("digest", r.digest().toString()))))
                         : repositoryBlobs.size(repository, r.digest()).replaceWithVoid()

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.berth.api.RegistryClient.Descriptor;
@@ -167,19 +168,22 @@ abstract class AbstractManifestApiTest {
         assertNoManifest(repo, sha256(body));
     }
 
+    /** As Distribution and the spec: a reference the push cannot resolve is the client's error, 400. */
     @Test
-    void indexWithAMissingChildIs404ManifestUnknown() {
+    void indexWithAMissingChildIs400ManifestBlobUnknown() {
         String repo = repo("manifests");
         Pushed child = pushImage(repo, "child", OCI_MANIFEST);
         Descriptor missing = new Descriptor(OCI_MANIFEST, sha256(randomBytes(10)), 500);
         byte[] body = bytes(index(OCI_INDEX, List.of(child.descriptor(), missing)));
-        assertError(putManifest(repo, "multi", OCI_INDEX, body), 404, "MANIFEST_UNKNOWN");
+        JsonNode error = assertError(putManifest(repo, "multi", OCI_INDEX, body), 400, "MANIFEST_BLOB_UNKNOWN");
+        assertEquals(missing.digest(), error.path("errors").get(0).path("detail").path("digest").asText(), error::toString);
         assertNoManifest(repo, "multi");
         // a child in another repository is missing as well
         String other = repo("manifests");
         pushImage(other, "x", OCI_MANIFEST);
-        assertError(putManifest(other, "multi", OCI_INDEX, bytes(index(OCI_INDEX, List.of(child.descriptor())))), 404,
-                "MANIFEST_UNKNOWN");
+        assertError(putManifest(other, "multi", OCI_INDEX, bytes(index(OCI_INDEX, List.of(child.descriptor())))), 400,
+                "MANIFEST_BLOB_UNKNOWN");
+        assertNoManifest(other, "multi");
     }
 
     @Test
