@@ -29,13 +29,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -131,6 +136,53 @@ abstract class AbstractManifestApiTest {
         body[body.length - 1] = '}';
         assertError(putManifest(repo, "big", OCI_MANIFEST, body), 413, "SIZE_INVALID");
         assertNoManifest(repo, "big");
+    }
+
+    /**
+     * A body past the limit is answered 413 and the connection closed, so a client cannot make the
+     * registry read (and throw away) gigabytes: with a declared length, and chunked without one.
+     */
+    @ParameterizedTest(name = "chunked {0}")
+    @ValueSource(booleans = { false, true })
+    void oversizedManifestIsCutOffAfterTheAnswer(boolean chunked) throws Exception {
+        String repo = repo("manifests");
+        // far more than the limit, what the registry reads on before closing, and socket buffers; far less than declared
+        long sendAtMost = 64L * 1024 * 1024;
+        String spaces = " ".repeat(64 * 1024);
+        byte[] piece = (chunked ? Integer.toHexString(spaces.length()) + "\r\n" + spaces + "\r\n" : spaces).getBytes(StandardCharsets.US_ASCII);
+        long sent = 0;
+        try (RawHttp http = RawHttp.connect(Duration.ofSeconds(15))) {
+            http.send("PUT", "/v2/" + repo + "/manifests/big", "Content-Type: " + OCI_MANIFEST,
+                    chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + (2L << 30));
+            // the answer is read while the body goes out; a connection left open stalls the read (the socket timeout)
+            CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    RawHttp.Head head = http.head();
+                    return new Answer(head, http.body(head.contentLength()).bytes(), http.untilClosed().end());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try {
+                while (sent < sendAtMost && !answer.isDone() && System.nanoTime() < deadline) {
+                    http.write(piece);
+                    sent += spaces.length();
+                }
+            } catch (IOException closed) {
+                // the registry closed the connection: the point of this test
+            }
+            Answer a = answer.get(30, TimeUnit.SECONDS);
+            RegistryClient.assertError(a.head(), a.body(), 413, "SIZE_INVALID");
+            assertEquals("close", a.head().header("Connection"));
+            assertEquals(RawHttp.End.CLOSED, a.after(), "the registry closed the connection after the answer");
+        }
+        long bytesSent = sent;
+        assertTrue(bytesSent < sendAtMost, () -> "the registry kept reading: " + bytesSent + " bytes sent");
+        assertNoManifest(repo, "big");
+    }
+
+    private record Answer(RawHttp.Head head, byte[] body, RawHttp.End after) {
     }
 
     @Test
