@@ -20,8 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -85,6 +87,39 @@ abstract class AbstractDiscoveryApiTest {
         Response wrongMethod = request().post("/v2/" + repo("x") + "/tags/list");
         assertTrue(wrongMethod.statusCode() == 404 || wrongMethod.statusCode() == 405, wrongMethod::asString);
         assertError(wrongMethod, wrongMethod.statusCode(), "UNSUPPORTED");
+    }
+
+    /** A bad escape in the query is the client's error, answered like any other (not an empty 400). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "tags/list?n=%zz", "tags/list?last=%", "tags/list?n=1&last=%4", "upload?_state=%%%%",
+            "upload?_state=abc&digest=sha256%3", "blobs/uploads/?mount=%g1&from=a", "referrers?artifactType=%%",
+            "catalog?last=%", "catalog?n=%zz", "blob?x=%" })
+    void malformedPercentEncodingInTheQueryIs400InTheOciFormat(String target) throws IOException {
+        String repo = repo("query");
+        RegistryClient.Pushed image = pushImage(repo, "v1", OCI_MANIFEST);
+        String path = switch (target.substring(0, target.indexOf('?'))) {
+            case "upload" -> URI.create(RegistryClient.startUpload(repo)).getRawPath();
+            case "referrers" -> "/v2/" + repo + "/referrers/" + image.digest();
+            case "catalog" -> "/v2/_catalog";
+            case "blob" -> "/v2/" + repo + "/blobs/" + parse(image.content()).path("config").path("digest").asText();
+            default -> "/v2/" + repo + "/" + target.substring(0, target.indexOf('?'));
+        };
+        String query = target.substring(target.indexOf('?'));
+        for (String method : List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST")) {
+            try (RawHttp http = RawHttp.connect(Duration.ofSeconds(15))) {
+                RawHttp.Head head = http.send(method, path + query, "Content-Length: 0").head();
+                assertEquals("nosniff", head.header("X-Content-Type-Options"), "configured headers on " + method + " " + path + query);
+                if (method.equals("HEAD")) {
+                    assertEquals(400, head.status(), () -> "HEAD " + path + query);
+                    assertEquals("registry/2.0", head.header(API_VERSION));
+                    continue;
+                }
+                JsonNode body = RegistryClient.assertError(head, http.body(head.contentLength()).bytes(), 400, "UNSUPPORTED");
+                assertTrue(body.path("errors").get(0).path("message").asText().contains("query"), body::toString);
+            }
+        }
+        // a well-formed escape is still fine
+        request().get("/v2/" + repo + "/tags/list?last=v%30").then().statusCode(200);
     }
 
     // ---- tags list ---------------------------------------------------------------------------
