@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +42,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.berth.config.StorageConfig;
 import dev.berth.storage.StorageDriver;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
 /**
@@ -120,6 +124,25 @@ abstract class AbstractDiscoveryApiTest {
         }
         // a well-formed escape is still fine
         request().get("/v2/" + repo + "/tags/list?last=v%30").then().statusCode(200);
+    }
+
+    /** Bearer tokens with hundreds of grants reach 25–30 KiB: such headers must be taken. */
+    @Test
+    void requestHeadersOf32KiBAreAccepted() throws Exception {
+        String big = "x".repeat(32 * 1024 - 100);
+        request().header("X-Large", big).get("/v2/").then().statusCode(200).header(API_VERSION, "registry/2.0");
+        // several headers that add up, as a token plus cookies would
+        request().header("Authorization", "Bearer " + "t".repeat(20 * 1024)).header("X-More", "m".repeat(11 * 1024))
+                .get("/v2/").then().statusCode(200);
+
+        // HTTP/2 has its own limit (docker and other Go clients speak HTTP/2 over TLS); here over h2c
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI base = URI.create("http://127.0.0.1:" + RestAssured.port + "/v2/");
+        h2.send(HttpRequest.newBuilder(base).GET().build(), HttpResponse.BodyHandlers.discarding()); // upgrades to h2c
+        HttpResponse<Void> r = h2.send(HttpRequest.newBuilder(base).header("X-Large", big).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(HttpClient.Version.HTTP_2, r.version(), "the second request went over HTTP/2");
+        assertEquals(200, r.statusCode());
     }
 
     // ---- tags list ---------------------------------------------------------------------------
