@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.api.HttpPipeline;
 import dev.berth.config.ConfigError;
 import dev.berth.config.DistributionConfigFile;
 import io.quarkus.runtime.Quarkus;
@@ -19,6 +20,8 @@ public class Main {
             System.err.println("usage: berth serve [CONFIG]");
             System.exit(2);
         }
+        // the HTTP pipeline checks request URIs itself, answering in the OCI format (Quarkus's check answers an empty 400)
+        System.setProperty(HttpPipeline.DISABLE_QUARKUS_URI_CHECK, "true");
         // "" means the embedded default; the property also tells the config source this is a real start
         System.setProperty("berth.config", args.length == 2 ? args[1] : "");
         // read and check the file before Quarkus starts, so a mistake is one clear line, not a stack trace

@@ -7,7 +7,10 @@ record ByteRange(long start, long end, boolean satisfiable) {
         return end - start + 1;
     }
 
-    /** Null when there is no range to honour (absent, not bytes, several ranges, malformed). */
+    /**
+     * Null when there is no range to honour (absent, not bytes, several ranges, malformed); an
+     * unsatisfiable range (past the end, or ending before it starts) is answered 416.
+     */
     static ByteRange parse(String header, long size) {
         if (header == null) {
             return null;
@@ -36,8 +39,12 @@ record ByteRange(long start, long end, boolean satisfiable) {
             }
             long start = Long.parseLong(first);
             long end = last.isEmpty() ? size - 1 : Math.min(Long.parseLong(last), size - 1);
-            if (start < 0 || (!last.isEmpty() && Long.parseLong(last) < start)) {
+            if (start < 0) {
                 return null;
+            }
+            if (!last.isEmpty() && Long.parseLong(last) < start) {
+                // last before first (bytes=500-0): Distribution answers 416, not the whole blob
+                return new ByteRange(0, 0, false);
             }
             if (start >= size) {
                 return new ByteRange(0, 0, false);

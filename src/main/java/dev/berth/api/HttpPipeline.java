@@ -1,5 +1,7 @@
 package dev.berth.api;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,11 +21,13 @@ import io.vertx.ext.web.Router;
 
 /**
  * What applies to every response, before the JAX-RS resources: the API version header, the
- * configured {@code http.headers}, {@code http.prefix}, and read-only mode.
+ * configured {@code http.headers}, the check of the request URI, {@code http.prefix}, and read-only mode.
  */
 @ApplicationScoped
 public class HttpPipeline {
     static final String API_VERSION = "Docker-Distribution-API-Version";
+    /** The system property that turns off Quarkus's URI check in favour of {@link #malformedUri}. */
+    public static final String DISABLE_QUARKUS_URI_CHECK = "vertx.disableURIValidation";
 
     @Inject
     HttpConfig http;
@@ -39,6 +43,11 @@ public class HttpPipeline {
         router.route().order(Integer.MIN_VALUE + 10).handler(ctx -> {
             ctx.response().headers().set(API_VERSION, "registry/2.0");
             headers.forEach((name, values) -> ctx.response().headers().set(name, values));
+            String malformed = malformedUri(ctx.request().uri());
+            if (malformed != null) {
+                ErrorBody.of(ErrorCode.UNSUPPORTED, malformed, null).send(ctx.response(), 400);
+                return;
+            }
             String path = ctx.normalizedPath();
             if (!prefix.isEmpty()) {
                 if (path.startsWith(prefix + "/v2")) {
@@ -53,6 +62,23 @@ public class HttpPipeline {
             }
             ctx.next();
         });
+    }
+
+    /**
+     * Quarkus's own check of the request URI (java.net.URI) answers an empty 400 before any route
+     * runs; Main turns it off ({@value #DISABLE_QUARKUS_URI_CHECK}) so that this same check
+     * answers instead, in the OCI format. It also keeps a bad escape from reaching Vert.x's query
+     * decoding. Null when the URI is fine, else what is wrong with it.
+     */
+    static String malformedUri(String uri) {
+        try {
+            new URI(uri);
+            return null;
+        } catch (URISyntaxException e) {
+            int query = uri.indexOf('?');
+            return (query >= 0 && e.getIndex() > query ? "malformed query string: " : "malformed request path: ") + e.getReason()
+                    + " at index " + e.getIndex();
+        }
     }
 
     private static boolean isWrite(HttpMethod method) {

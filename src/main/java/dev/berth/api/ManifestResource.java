@@ -24,6 +24,7 @@ import dev.berth.registry.Names;
 import dev.berth.registry.RegistryException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /** {@code /v2/<name>/manifests/<reference>}: by tag or digest; never redirected. */
 @Path("/v2/{name: .+}/manifests/{reference: [^/]+}")
@@ -95,14 +96,15 @@ public class ManifestResource {
 
     @PUT
     public Uni<Response> put(@PathParam("name") String name, @PathParam("reference") String reference,
-            @HeaderParam("Content-Type") String contentType, HttpServerRequest request) {
+            @HeaderParam("Content-Type") String contentType, RoutingContext routing) {
+        HttpServerRequest request = routing.request();
         String repository = Names.repository(name);
         if (!Digest.looksLikeDigest(reference)) {
             Names.tag(reference);
         } else {
             Digest.parse(reference);
         }
-        return RequestBodies.small(request, MAX_MANIFEST_BYTES)
+        return RequestBodies.small(routing, MAX_MANIFEST_BYTES)
                 .chain(content -> manifests.put(repository, reference, content, contentType))
                 .map(pushed -> {
                     Response.ResponseBuilder r = Response.status(201)

@@ -7,7 +7,11 @@ import dev.berth.registry.RegistryException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Request bodies as back-pressured streams. Quarkus REST has no reactive body type (quarkus#13661),
@@ -15,6 +19,11 @@ import io.vertx.core.http.HttpServerRequest;
  * until the storage asks for more, and nothing is buffered whole.
  */
 final class RequestBodies {
+    /** How much more of a refused body is read and thrown away before the connection is closed. */
+    static final long DISCARD_AT_MOST = 8L * 1024 * 1024;
+    /** How long a client still sending a refused body is given before the connection is closed. */
+    private static final long DISCARD_MILLIS = 10_000;
+
     private RequestBodies() {
     }
 
@@ -32,13 +41,18 @@ final class RequestBodies {
         return context == null ? body : body.runSubscriptionOn(command -> context.runOnContext(v -> command.run()));
     }
 
-    /** A small body (a manifest), refused with 413 SIZE_INVALID past {@code limit} bytes. */
-    static Uni<byte[]> small(HttpServerRequest request, int limit) {
+    /**
+     * A small body (a manifest), refused with 413 SIZE_INVALID past {@code limit} bytes. The connection
+     * is then closed soon after the answer: left open, the HTTP layer would read and discard the rest of
+     * the body, however large the client says it is.
+     */
+    static Uni<byte[]> small(RoutingContext ctx, int limit) {
+        HttpServerRequest request = ctx.request();
         String declared = request.getHeader("Content-Length");
         if (declared != null) {
             try {
                 if (Long.parseLong(declared.trim()) > limit) {
-                    return Uni.createFrom().failure(tooLarge(limit));
+                    return Uni.createFrom().failure(tooLarge(ctx, limit));
                 }
             } catch (NumberFormatException e) {
                 return Uni.createFrom().failure(new RegistryException(ErrorCode.SIZE_INVALID, "invalid Content-Length"));
@@ -47,14 +61,49 @@ final class RequestBodies {
         return stream(request)
                 .collect().in(Buffer::buffer, (all, next) -> {
                     if (all.length() + next.length() > limit) {
-                        throw tooLarge(limit);
+                        throw tooLarge(ctx, limit);
                     }
                     all.appendBuffer(next);
                 })
                 .map(Buffer::getBytes);
     }
 
-    private static RegistryException tooLarge(int limit) {
+    private static RegistryException tooLarge(RoutingContext ctx, int limit) {
+        if (ctx.request().version() == HttpVersion.HTTP_2) {
+            // one stream of a shared connection; after a complete response, NO_ERROR asks the client to stop sending it (RFC 9113 8.1)
+            ctx.addEndHandler(done -> ctx.response().reset(0));
+        } else {
+            ctx.response().headers().set("Connection", "close");
+            ctx.addEndHandler(done -> discardThenClose(ctx.request(), ctx.vertx()));
+        }
         return new RegistryException(ErrorCode.SIZE_INVALID, 413, "manifest larger than " + limit + " bytes", null);
+    }
+
+    /**
+     * Closing right after the answer would reset the connection under a client still writing its body,
+     * and many clients then report the failed write rather than the 413. So the body is read on and
+     * thrown away until it ends, {@link #DISCARD_AT_MOST} bytes or {@link #DISCARD_MILLIS} at most, and
+     * then the connection is closed.
+     */
+    private static void discardThenClose(HttpServerRequest request, Vertx vertx) {
+        HttpConnection connection = request.connection();
+        if (request.isEnded()) {
+            connection.close();
+            return;
+        }
+        long timer = vertx.setTimer(DISCARD_MILLIS, id -> connection.close());
+        Runnable close = () -> {
+            vertx.cancelTimer(timer);
+            connection.close();
+        };
+        long[] discarded = {0};
+        request.handler(buffer -> {
+            discarded[0] += buffer.length();
+            if (discarded[0] > DISCARD_AT_MOST) {
+                close.run();
+            }
+        });
+        request.endHandler(v -> close.run());
+        request.resume();
     }
 }

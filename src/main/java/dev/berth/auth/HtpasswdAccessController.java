@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jboss.logging.Logger;
+
 import dev.berth.registry.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,6 +20,7 @@ import io.vertx.mutiny.core.Vertx;
  * file changes, so clients that send Basic on every request do not pay bcrypt each time.
  */
 final class HtpasswdAccessController implements AccessController {
+    private static final Logger LOG = Logger.getLogger(HtpasswdAccessController.class);
     private final String realm;
     private final HtpasswdFile file;
     private final Vertx vertx;
@@ -33,7 +36,7 @@ final class HtpasswdAccessController implements AccessController {
                     if (changed) {
                         verified.clear();
                     }
-                }, failure -> { }));
+                }, failure -> LOG.errorf("htpasswd %s: reload failed (%s); keeping the users loaded before", path, failure)));
     }
 
     @Override

@@ -3,11 +3,13 @@ package dev.berth.auth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.jboss.logging.Logger;
@@ -15,23 +17,28 @@ import org.jboss.logging.Logger;
 import dev.berth.config.ConfigError;
 
 /**
- * An htpasswd file of bcrypt entries, re-read when it changes. Other hash formats are refused with a
- * warning naming the user. Checking an unknown user costs one bcrypt, like a known one.
+ * An htpasswd file of bcrypt entries, re-read when it changes. A line that is not a well-formed
+ * bcrypt entry is skipped with a warning naming its line; the rest of the file still counts. Checking
+ * an unknown user costs one bcrypt, like a known one.
  */
 final class HtpasswdFile {
     private static final Logger LOG = Logger.getLogger(HtpasswdFile.class);
+    /** What {@code htpasswd -B} writes: version, a cost of 04 to 31, then 22 salt and 31 hash characters. */
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(?:0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
 
     private final Path path;
     private volatile Map<String, String> users;
     private volatile FileTime loadedAt;
     private volatile long generation;
+    /** The last reload failure logged, so a file that stays unreadable is reported once, not every poll. */
+    private volatile String lastFailure;
     /** Compared against for unknown users, at the file's bcrypt cost, so they take as long as known ones. */
     private volatile String dummy;
 
     HtpasswdFile(Path path) {
         this.path = path;
         if (!Files.isRegularFile(path)) {
-            throw new ConfigError("auth.htpasswd.path: file " + path + " does not exist");
+            throw new ConfigError("auth.htpasswd.path: " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
         }
         try {
             reload();
@@ -48,9 +55,14 @@ final class HtpasswdFile {
                 return false;
             }
             reload();
+            lastFailure = null;
             return true;
-        } catch (IOException e) {
-            LOG.errorf("htpasswd %s: cannot read (%s); keeping the users loaded before", path, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            String failure = e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
+            if (!failure.equals(lastFailure)) {
+                LOG.errorf("htpasswd %s: cannot read (%s); keeping the users loaded before", path, failure);
+                lastFailure = failure;
+            }
             return false;
         }
     }
@@ -59,20 +71,25 @@ final class HtpasswdFile {
         FileTime modified = Files.getLastModifiedTime(path);
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         Map<String, String> parsed = new HashMap<>();
-        for (String line : lines) {
-            String entry = line.strip();
+        for (int number = 1; number <= lines.size(); number++) {
+            String entry = lines.get(number - 1).strip();
             if (entry.isEmpty() || entry.startsWith("#")) {
                 continue;
             }
             int colon = entry.indexOf(':');
             if (colon <= 0) {
-                LOG.warnf("htpasswd %s: ignoring a malformed line", path);
+                LOG.warnf("htpasswd %s line %d: not user:hash, the line is ignored", path, number);
                 continue;
             }
             String user = entry.substring(0, colon);
             String hash = entry.substring(colon + 1);
             if (!(hash.startsWith("$2a$") || hash.startsWith("$2b$") || hash.startsWith("$2y$"))) {
-                LOG.warnf("htpasswd %s: user %s has a non-bcrypt password hash; only bcrypt is accepted, the entry is ignored", path, user);
+                LOG.warnf("htpasswd %s line %d: user %s has a non-bcrypt password hash; only bcrypt is accepted, the entry is ignored",
+                        path, number, user);
+                continue;
+            }
+            if (!BCRYPT.matcher(hash).matches()) {
+                LOG.warnf("htpasswd %s line %d: user %s has a malformed bcrypt hash, the entry is ignored", path, number, user);
                 continue;
             }
             parsed.put(user, hash.startsWith("$2b$") ? "$2a$" + hash.substring(4) : hash);

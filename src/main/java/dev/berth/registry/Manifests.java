@@ -3,6 +3,7 @@ package dev.berth.registry;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -87,7 +88,7 @@ public class Manifests {
                 .filter(r -> !r.external())
                 .map(r -> manifest.isIndex()
                         ? exists(repository, r.digest()).chain(found -> found ? Uni.createFrom().voidItem()
-                                : Uni.createFrom().failure(new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                                : Uni.createFrom().failure(new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                                         "index references a manifest unknown to this repository: " + r.digest(),
                                         Map.of("digest", r.digest().toString()))))
                         : repositoryBlobs.size(repository, r.digest()).replaceWithVoid()
@@ -100,25 +101,9 @@ public class Manifests {
 
     /** Whether {@code repository} holds the manifest revision; only "yes" is cached. */
     public Uni<Boolean> exists(String repository, Digest digest) {
-        return (cached ? revisions.getAsync(revisionKey(repository, digest), k -> held(repository, digest)) : held(repository, digest))
-                .onFailure(NotHeld.class).recoverWithItem(Boolean.FALSE);
-    }
-
-    private Uni<Boolean> held(String repository, Digest digest) {
-        return Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest))
-                .map(d -> {
-                    if (d.filter(digest::equals).isEmpty()) {
-                        throw new NotHeld();
-                    }
-                    return Boolean.TRUE;
-                });
-    }
-
-    /** Signals "not held" through the cache loader, which caches values but not failures. */
-    private static final class NotHeld extends RuntimeException {
-        NotHeld() {
-            super(null, null, false, false);
-        }
+        Supplier<Uni<Optional<Digest>>> held = () -> Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest))
+                .map(link -> link.filter(digest::equals));
+        return (cached ? FoundOnlyCache.get(revisions, revisionKey(repository, digest), held) : held.get()).map(Optional::isPresent);
     }
 
     /** The manifest a tag or digest names; MANIFEST_UNKNOWN when there is none. */
@@ -141,7 +126,10 @@ public class Manifests {
         if (Digest.looksLikeDigest(reference)) {
             return Uni.createFrom().item(Digest.parse(reference));
         }
-        Names.tag(reference);
+        if (!Names.isTag(reference)) {
+            // no manifest can have this name: Distribution's router answers 404, the conformance suite expects it
+            return Uni.createFrom().failure(unknown(reference));
+        }
         return tags.resolve(repository, reference).map(d -> d.orElseThrow(() -> unknown(reference)));
     }
 

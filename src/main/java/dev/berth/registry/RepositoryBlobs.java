@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,14 +39,15 @@ public class RepositoryBlobs {
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
     public Uni<Long> size(String repository, Digest digest) {
-        return cached ? descriptors.getAsync(key(repository, digest), k -> load(repository, digest)) : load(repository, digest);
+        Uni<Optional<Long>> found = cached
+                ? FoundOnlyCache.get(descriptors, key(repository, digest), () -> load(repository, digest))
+                : load(repository, digest);
+        return found.map(size -> size.orElseThrow(() -> blobUnknown(digest)));
     }
 
-    private Uni<Long> load(String repository, Digest digest) {
+    private Uni<Optional<Long>> load(String repository, Digest digest) {
         return Links.read(driver, StoragePaths.layerLink(repository, digest))
-                .chain(link -> link.filter(digest::equals).isEmpty()
-                        ? Uni.createFrom().failure(blobUnknown(digest))
-                        : blobs.size(digest).map(size -> size.orElseThrow(() -> blobUnknown(digest))));
+                .chain(link -> link.filter(digest::equals).isEmpty() ? Uni.createFrom().item(Optional.<Long>empty()) : blobs.size(digest));
     }
 
     /** Links an already stored blob into {@code repository}. */

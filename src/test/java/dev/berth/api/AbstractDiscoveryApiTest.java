@@ -20,8 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,6 +42,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.berth.config.StorageConfig;
 import dev.berth.storage.StorageDriver;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
 /**
@@ -85,6 +91,58 @@ abstract class AbstractDiscoveryApiTest {
         Response wrongMethod = request().post("/v2/" + repo("x") + "/tags/list");
         assertTrue(wrongMethod.statusCode() == 404 || wrongMethod.statusCode() == 405, wrongMethod::asString);
         assertError(wrongMethod, wrongMethod.statusCode(), "UNSUPPORTED");
+    }
+
+    /** A bad escape in the query is the client's error, answered like any other (not an empty 400). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "tags/list?n=%zz", "tags/list?last=%", "tags/list?n=1&last=%4", "upload?_state=%%%%",
+            "upload?_state=abc&digest=sha256%3", "blobs/uploads/?mount=%g1&from=a", "referrers?artifactType=%%",
+            "catalog?last=%", "catalog?n=%zz", "blob?x=%" })
+    void malformedPercentEncodingInTheQueryIs400InTheOciFormat(String target) throws IOException {
+        String repo = repo("query");
+        RegistryClient.Pushed image = pushImage(repo, "v1", OCI_MANIFEST);
+        String path = switch (target.substring(0, target.indexOf('?'))) {
+            case "upload" -> URI.create(RegistryClient.startUpload(repo)).getRawPath();
+            case "referrers" -> "/v2/" + repo + "/referrers/" + image.digest();
+            case "catalog" -> "/v2/_catalog";
+            case "blob" -> "/v2/" + repo + "/blobs/" + parse(image.content()).path("config").path("digest").asText();
+            default -> "/v2/" + repo + "/" + target.substring(0, target.indexOf('?'));
+        };
+        String query = target.substring(target.indexOf('?'));
+        for (String method : List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST")) {
+            try (RawHttp http = RawHttp.connect(Duration.ofSeconds(15))) {
+                RawHttp.Head head = http.send(method, path + query, "Content-Length: 0").head();
+                assertEquals("nosniff", head.header("X-Content-Type-Options"), "configured headers on " + method + " " + path + query);
+                if (method.equals("HEAD")) {
+                    assertEquals(400, head.status(), () -> "HEAD " + path + query);
+                    assertEquals("registry/2.0", head.header(API_VERSION));
+                    continue;
+                }
+                JsonNode body = RegistryClient.assertError(head, http.body(head.contentLength()).bytes(), 400, "UNSUPPORTED");
+                assertTrue(body.path("errors").get(0).path("message").asText().contains("query"), body::toString);
+            }
+        }
+        // a well-formed escape is still fine
+        request().get("/v2/" + repo + "/tags/list?last=v%30").then().statusCode(200);
+    }
+
+    /** Bearer tokens with hundreds of grants reach 25–30 KiB: such headers must be taken. */
+    @Test
+    void requestHeadersOf32KiBAreAccepted() throws Exception {
+        String big = "x".repeat(32 * 1024 - 100);
+        request().header("X-Large", big).get("/v2/").then().statusCode(200).header(API_VERSION, "registry/2.0");
+        // several headers that add up, as a token plus cookies would
+        request().header("Authorization", "Bearer " + "t".repeat(20 * 1024)).header("X-More", "m".repeat(11 * 1024))
+                .get("/v2/").then().statusCode(200);
+
+        // HTTP/2 has its own limit (docker and other Go clients speak HTTP/2 over TLS); here over h2c
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI base = URI.create("http://127.0.0.1:" + RestAssured.port + "/v2/");
+        h2.send(HttpRequest.newBuilder(base).GET().build(), HttpResponse.BodyHandlers.discarding()); // upgrades to h2c
+        HttpResponse<Void> r = h2.send(HttpRequest.newBuilder(base).header("X-Large", big).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(HttpClient.Version.HTTP_2, r.version(), "the second request went over HTTP/2");
+        assertEquals(200, r.statusCode());
     }
 
     // ---- tags list ---------------------------------------------------------------------------

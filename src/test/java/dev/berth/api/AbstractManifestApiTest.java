@@ -29,18 +29,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.berth.api.RegistryClient.Descriptor;
@@ -132,6 +138,53 @@ abstract class AbstractManifestApiTest {
         assertNoManifest(repo, "big");
     }
 
+    /**
+     * A body past the limit is answered 413 and the connection closed, so a client cannot make the
+     * registry read (and throw away) gigabytes: with a declared length, and chunked without one.
+     */
+    @ParameterizedTest(name = "chunked {0}")
+    @ValueSource(booleans = { false, true })
+    void oversizedManifestIsCutOffAfterTheAnswer(boolean chunked) throws Exception {
+        String repo = repo("manifests");
+        // far more than the limit, what the registry reads on before closing, and socket buffers; far less than declared
+        long sendAtMost = 64L * 1024 * 1024;
+        String spaces = " ".repeat(64 * 1024);
+        byte[] piece = (chunked ? Integer.toHexString(spaces.length()) + "\r\n" + spaces + "\r\n" : spaces).getBytes(StandardCharsets.US_ASCII);
+        long sent = 0;
+        try (RawHttp http = RawHttp.connect(Duration.ofSeconds(15))) {
+            http.send("PUT", "/v2/" + repo + "/manifests/big", "Content-Type: " + OCI_MANIFEST,
+                    chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + (2L << 30));
+            // the answer is read while the body goes out; a connection left open stalls the read (the socket timeout)
+            CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    RawHttp.Head head = http.head();
+                    return new Answer(head, http.body(head.contentLength()).bytes(), http.untilClosed().end());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try {
+                while (sent < sendAtMost && !answer.isDone() && System.nanoTime() < deadline) {
+                    http.write(piece);
+                    sent += spaces.length();
+                }
+            } catch (IOException closed) {
+                // the registry closed the connection: the point of this test
+            }
+            Answer a = answer.get(30, TimeUnit.SECONDS);
+            RegistryClient.assertError(a.head(), a.body(), 413, "SIZE_INVALID");
+            assertEquals("close", a.head().header("Connection"));
+            assertEquals(RawHttp.End.CLOSED, a.after(), "the registry closed the connection after the answer");
+        }
+        long bytesSent = sent;
+        assertTrue(bytesSent < sendAtMost, () -> "the registry kept reading: " + bytesSent + " bytes sent");
+        assertNoManifest(repo, "big");
+    }
+
+    private record Answer(RawHttp.Head head, byte[] body, RawHttp.End after) {
+    }
+
     @Test
     void manifestOfJustUnder4MiBIsAccepted() {
         String repo = repo("manifests");
@@ -167,19 +220,22 @@ abstract class AbstractManifestApiTest {
         assertNoManifest(repo, sha256(body));
     }
 
+    /** As Distribution and the spec: a reference the push cannot resolve is the client's error, 400. */
     @Test
-    void indexWithAMissingChildIs404ManifestUnknown() {
+    void indexWithAMissingChildIs400ManifestBlobUnknown() {
         String repo = repo("manifests");
         Pushed child = pushImage(repo, "child", OCI_MANIFEST);
         Descriptor missing = new Descriptor(OCI_MANIFEST, sha256(randomBytes(10)), 500);
         byte[] body = bytes(index(OCI_INDEX, List.of(child.descriptor(), missing)));
-        assertError(putManifest(repo, "multi", OCI_INDEX, body), 404, "MANIFEST_UNKNOWN");
+        JsonNode error = assertError(putManifest(repo, "multi", OCI_INDEX, body), 400, "MANIFEST_BLOB_UNKNOWN");
+        assertEquals(missing.digest(), error.path("errors").get(0).path("detail").path("digest").asText(), error::toString);
         assertNoManifest(repo, "multi");
         // a child in another repository is missing as well
         String other = repo("manifests");
         pushImage(other, "x", OCI_MANIFEST);
-        assertError(putManifest(other, "multi", OCI_INDEX, bytes(index(OCI_INDEX, List.of(child.descriptor())))), 404,
-                "MANIFEST_UNKNOWN");
+        assertError(putManifest(other, "multi", OCI_INDEX, bytes(index(OCI_INDEX, List.of(child.descriptor())))), 400,
+                "MANIFEST_BLOB_UNKNOWN");
+        assertNoManifest(other, "multi");
     }
 
     @Test
@@ -224,13 +280,29 @@ abstract class AbstractManifestApiTest {
     }
 
     @ParameterizedTest(name = "tag {0}")
-    @ValueSource(strings = { ".dot", "-dash", "a%21b", "t%C3%A9", "0123456789012345678901234567890123456789012345678901234567890123"
+    @ValueSource(strings = { ".dot", "-dash", "v1:latest", "a:b:c", "a%21b", "t%C3%A9", "0123456789012345678901234567890123456789012345678901234567890123"
             + "456789012345678901234567890123456789012345678901234567890123456789" })
     void invalidTagIs400TagInvalid(String tag) {
         String repo = repo("manifests");
         Pushed image = pushImage(repo, "v1", OCI_MANIFEST);
         assertError(putManifest(repo, tag, OCI_MANIFEST, image.content()), 400, "TAG_INVALID");
         request().get("/v2/" + repo + "/tags/list").then().body("tags", equalTo(List.of("v1")));
+    }
+
+    /**
+     * What is neither a tag nor a digest names no manifest: 404 MANIFEST_UNKNOWN on GET and HEAD,
+     * as Distribution answers and the OCI conformance suite expects (only a push says TAG_INVALID).
+     */
+    @ParameterizedTest(name = "reference {0}")
+    @ValueSource(strings = { ".INVALID_MANIFEST_NAME", "-dash", "v1:latest", "a%21b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" })
+    void referenceThatIsNeitherTagNorDigestIs404ManifestUnknown(String reference) {
+        String repo = repo("manifests");
+        pushImage(repo, "v1", OCI_MANIFEST);
+        assertError(request().get("/v2/" + repo + "/manifests/" + reference), 404, "MANIFEST_UNKNOWN");
+        Response head = request().head("/v2/" + repo + "/manifests/" + reference);
+        head.then().statusCode(404).header(RegistryClient.API_VERSION, "registry/2.0");
+        assertEquals(0, head.asByteArray().length);
     }
 
     @Test

@@ -74,6 +74,12 @@ final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Sends (more of) a request body, as written. */
+    RawHttp write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        return this;
+    }
+
     /** The status line and headers; fails when they do not arrive within the timeout. */
     Head head() throws IOException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -271,6 +272,20 @@ final class RegistryClient {
         }
         assertEquals(code, errors.get(0).path("code").asText(), () -> "error code in " + body);
         return body;
+    }
+
+    /** {@link #assertError} for an answer read with {@link RawHttp}. */
+    static JsonNode assertError(RawHttp.Head head, byte[] body, int status, String code) {
+        assertEquals(status, head.status(), () -> "status; body: " + new String(body, StandardCharsets.UTF_8));
+        assertEquals("registry/2.0", head.header(API_VERSION), API_VERSION);
+        String type = head.header("Content-Type");
+        assertTrue(type != null && type.startsWith("application/json"), () -> "error Content-Type " + type);
+        JsonNode json = parse(body);
+        JsonNode errors = json.path("errors");
+        assertTrue(errors.isArray() && errors.size() >= 1, () -> "errors array in " + json);
+        assertTrue(errors.get(0).path("message").isTextual(), () -> "message in " + json);
+        assertEquals(code, errors.get(0).path("code").asText(), () -> "error code in " + json);
+        return json;
     }
 
     /** Matches the path of an absolute or relative URL header. */

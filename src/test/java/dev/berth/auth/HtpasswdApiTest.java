@@ -107,6 +107,26 @@ class HtpasswdApiTest {
         }
     }
 
+    @Test
+    void anEditWithAMalformedLineStillTakesEffect() throws Exception {
+        basic("bob", "bob-secret").get("/v2/").then().statusCode(200);
+        try {
+            // bob is removed in the same edit that adds a broken entry: the edit must not be ignored
+            List<String> log = HtpasswdFileTest.logged(() -> {
+                Files.writeString(HtpasswdProfile.file(), "alice:" + HtpasswdProfile.bcrypt("2y", "alice-secret") + "\nbroken:$2y$\n",
+                        StandardCharsets.UTF_8);
+                HtpasswdFileTest.touch(HtpasswdProfile.file());
+                awaitStatus(() -> basic("bob", "bob-secret").get("/v2/").statusCode(), 401);
+            });
+            basic("alice", "alice-secret").get("/v2/").then().statusCode(200);
+            assertTrue(log.stream().anyMatch(w -> w.startsWith("WARN") && w.contains("line 2:")), log::toString);
+        } finally {
+            Files.writeString(HtpasswdProfile.file(), HtpasswdProfile.initialContent(), StandardCharsets.UTF_8);
+            HtpasswdFileTest.touch(HtpasswdProfile.file());
+            awaitStatus(() -> basic("bob", "bob-secret").get("/v2/").statusCode(), 200);
+        }
+    }
+
     private static void awaitStatus(IntSupplier status, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + 8_000_000_000L;
         int last = -1;
