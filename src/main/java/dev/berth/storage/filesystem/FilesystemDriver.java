@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -14,6 +15,7 @@ import dev.berth.storage.FileWriter;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageRefusedException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -223,7 +225,12 @@ public final class FilesystemDriver implements StorageDriver {
                 })).replaceWithVoid();
     }
 
-    private static Throwable translate(Throwable e, String path) {
+    static Throwable translate(Throwable e, String path) {
+        // a full, read-only or forbidden disk: even when wrapped in a StorageException (mkdirsFor)
+        Optional<StorageRefusedException> refused = StorageRefusedException.ofFileSystem(e, "filesystem: " + path);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         if (e instanceof StorageException) {
             return e;
         }
