@@ -19,6 +19,13 @@ final class S3DriverTestSupport {
                 s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
     }
 
+    static S3Settings withCredentials(S3Settings s, String accessKey, String secretKey) {
+        return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(),
+                java.util.Optional.of(accessKey), java.util.Optional.of(secretKey), s.secure(), s.skipVerify(), s.chunkSize(),
+                s.multipartCopyChunkSize(), s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(),
+                s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
+    }
+
     static S3Settings withEndpoint(S3Settings s, String endpoint) {
         return new S3Settings(s.region(), java.util.Optional.of(java.net.URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
                 s.rootDirectory(), s.accessKey(), s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(),
