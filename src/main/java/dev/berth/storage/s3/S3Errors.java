@@ -50,8 +50,9 @@ final class S3Errors {
         }
         if (cause instanceof SdkClientException || cause instanceof java.io.IOException
                 || cause instanceof java.util.concurrent.TimeoutException) {
-            // connection refused or reset, timeouts: the backend is unreachable, not the request wrong
-            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + cause.getMessage(), false, cause);
+            // connection refused or reset, timeouts: the backend is unreachable, not the request wrong;
+            // the SDK's first line says what happened, the rest (advice on pool sizes) would flood the log
+            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + firstLine(cause.getMessage()), false, cause);
         }
         if (cause instanceof SdkException) {
             return new StorageException("s3 " + operation + " " + path + ": " + cause.getMessage(), cause);
@@ -81,6 +82,10 @@ final class S3Errors {
             c = c.getCause();
         }
         return c;
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     private static String message(S3Exception s3) {
