@@ -18,7 +18,6 @@ import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import mutiny.zero.flow.adapters.AdaptersToFlow;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -88,8 +87,8 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
         if (start > 0 || length > 0) {
             request.range("bytes=" + start + "-" + (length > 0 ? Long.toString(start + length - 1) : ""));
         }
-        return Uni.createFrom().completionStage(() -> reads.getObject(request.build(), AsyncResponseTransformer.toPublisher()))
-                .onItem().transformToMulti(body -> Multi.createFrom().publisher(AdaptersToFlow.publisher(body)))
+        GetObjectRequest get = request.build();
+        return Multi.createFrom().publisher(new ObjectBody(body -> reads.getObject(get, body)))
                 .map(S3Driver::copyOf)
                 // a range at or past the end: nothing to read, as Distribution's reader
                 .onFailure(e -> S3Errors.hasStatus(e, 416)).recoverWithCompletion()

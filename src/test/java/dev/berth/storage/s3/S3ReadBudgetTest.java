@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -130,6 +131,40 @@ class S3ReadBudgetTest {
             next.awaitItems(1, readTimeout.plus(PROMPTLY));
             assertInstanceOf(StorageUnavailableException.class, stalled.getFailure(), "the stalled read was failed, not left hanging");
             next.cancel();
+        }
+    }
+
+    @Test
+    void readersThatGoAwayWhileTheResponseIsOnItsWayReleaseTheirConnections() {
+        S3Settings settings = S3DriverTestSupport.withReads(factory.settings(), BUDGET, Duration.ofSeconds(60), COPIES);
+        String path = root + "/blobs/abandoned";
+        Random random = new Random(303);
+        try (S3Driver driver = S3DriverTestSupport.driver(settings)) {
+            promptly(driver.putContent(path, random(MIB, 303)));
+            // clients that disconnect at any moment: waiting for a connection, for the response, or reading
+            for (int i = 0; i < 300; i++) {
+                AssertSubscriber<Buffer> r = driver.read(path, 0, -1).subscribe().withSubscriber(AssertSubscriber.create(1));
+                spin(Duration.ofNanos(random.nextInt(10_000_000)));
+                r.cancel();
+            }
+            // none of them keeps a connection: as many new reads as the budget get one at once
+            List<AssertSubscriber<Buffer>> again = new ArrayList<>();
+            for (int i = 0; i < BUDGET; i++) {
+                again.add(driver.read(path, 0, -1).subscribe().withSubscriber(AssertSubscriber.create(1)));
+            }
+            try {
+                waitFor(() -> streaming(again) == BUDGET, PROMPTLY, "new reads on the released connections");
+            } finally {
+                again.forEach(AssertSubscriber::cancel);
+            }
+        }
+    }
+
+    /** Busy-waits: a sleep's granularity would miss the moments between request and response. */
+    private static void spin(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
         }
     }
 
