@@ -1,10 +1,13 @@
 package dev.berth.api;
 
+import java.util.Optional;
+
 import org.jboss.logging.Logger;
 
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.storage.PathRules;
+import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -13,6 +16,8 @@ public record ErrorReply(int status, ErrorBody body, boolean retryLater) {
     private static final Logger LOG = Logger.getLogger(ErrorReply.class);
     /** Seconds a client should wait before retrying when storage is unavailable or throttling. */
     static final String RETRY_AFTER_SECONDS = "5";
+    /** RFC 4918's status for a store that is out of space or quota. */
+    static final int INSUFFICIENT_STORAGE = 507;
 
     public static ErrorReply of(Throwable failure) {
         if (failure instanceof RegistryException e) {
@@ -25,6 +30,16 @@ public record ErrorReply(int status, ErrorBody body, boolean retryLater) {
         }
         if (failure instanceof PathRules.InvalidPathException) {
             return new ErrorReply(400, ErrorBody.of(ErrorCode.NAME_INVALID, "invalid name", null), false);
+        }
+        // a store that refuses, or a disk error a driver or middleware let through untranslated
+        Optional<StorageRefusedException> refused = StorageRefusedException.ofFileSystem(failure, "storage");
+        if (refused.isPresent()) {
+            StorageRefusedException e = refused.get();
+            // an operator must act (free space, fix rights), so no Retry-After
+            LOG.errorf("storage refuses the request: %s", e.getMessage());
+            return e.full()
+                    ? new ErrorReply(INSUFFICIENT_STORAGE, ErrorBody.of(ErrorCode.UNKNOWN, e.reason(), null), false)
+                    : new ErrorReply(ErrorCode.UNAVAILABLE.status(), ErrorBody.of(ErrorCode.UNAVAILABLE, e.reason(), null), false);
         }
         LOG.error("request failed", failure);
         return new ErrorReply(500, ErrorBody.of(ErrorCode.UNKNOWN, "internal error", null), false);

@@ -12,6 +12,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.storage.PathRules;
+import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
 
 /** Every failure becomes an OCI error body with the right status; nothing leaks as a bare 500. */
@@ -24,6 +25,11 @@ public class RegistryErrorMapper {
 
     @ServerExceptionMapper
     public Response unavailable(StorageUnavailableException e) {
+        return of(e);
+    }
+
+    @ServerExceptionMapper
+    public Response refused(StorageRefusedException e) {
         return of(e);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +18,7 @@ import dev.berth.storage.FileWriter;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageRefusedException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -280,7 +282,12 @@ public final class FilesystemDriver implements StorageDriver {
                 })).replaceWithVoid();
     }
 
-    private static Throwable translate(Throwable e, String path) {
+    static Throwable translate(Throwable e, String path) {
+        // a full, read-only or forbidden disk: even when wrapped in a StorageException (mkdirsFor)
+        Optional<StorageRefusedException> refused = StorageRefusedException.ofFileSystem(e, "filesystem: " + path);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         if (e instanceof StorageException) {
             return e;
         }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,65 +26,58 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Builds the SDK's async client and presigner from the Distribution keys. Built here rather than
+ * Builds the SDK's async clients (one for calls, one for streamed object bodies) and presigner from
+ * the Distribution keys. Built here rather than
  * by quarkus-amazon-s3 (which still supplies the native-image support) because every setting comes
  * from {@code storage.s3}, and tests need fresh clients with their own interceptors.
  */
 public final class S3Clients implements AutoCloseable {
     /** Attempts per call, with the SDK's exponential backoff (longer for throttling). */
     static final int MAX_ATTEMPTS = 5;
+    /**
+     * An idle socket this long means a stalled transfer, or a reader that stopped taking a body:
+     * it is failed, so its connection is released (and a request retried).
+     */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final S3AsyncClient client;
+    private final S3AsyncClient reads;
     private final S3Presigner presigner;
     private final AwsCredentialsProvider credentials;
 
-    private S3Clients(S3AsyncClient client, S3Presigner presigner, AwsCredentialsProvider credentials) {
+    private S3Clients(S3AsyncClient client, S3AsyncClient reads, S3Presigner presigner, AwsCredentialsProvider credentials) {
         this.client = client;
+        this.reads = reads;
         this.presigner = presigner;
         this.credentials = credentials;
     }
 
     public static S3Clients create(S3Settings settings, List<ExecutionInterceptor> interceptors) {
+        return create(settings, interceptors, READ_TIMEOUT);
+    }
+
+    /** With another read timeout, for tests that wait for one to expire. */
+    static S3Clients create(S3Settings settings, List<ExecutionInterceptor> interceptors, Duration readTimeout) {
         AwsCredentialsProvider credentials = credentials(settings);
         Optional<URI> endpoint = endpoint(settings);
         Region region = Region.of(settings.region());
 
-        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+        NettyNioAsyncHttpClient.Builder calls = http(settings, readTimeout)
                 // part copies run concurrently; leave room for the requests of other uploads
                 .maxConcurrency(settings.multipartCopyMaxConcurrency() + 100)
-                // a healthy S3 endpoint connects in milliseconds; a silent one is retried soon
-                .connectionTimeout(Duration.ofSeconds(3))
                 // the SDK's default: a request that cannot get a connection soon fails and is retried
-                .connectionAcquisitionTimeout(Duration.ofSeconds(10))
-                // an idle socket this long means a stalled transfer: fail it so the SDK retries
-                .readTimeout(Duration.ofSeconds(60))
-                .writeTimeout(Duration.ofSeconds(60));
-        if (settings.skipVerify()) {
-            http.tlsTrustManagersProvider(() -> InsecureTrustManagerFactory.INSTANCE.getTrustManagers());
-        }
+                .connectionAcquisitionTimeout(Duration.ofSeconds(10));
+        // Object bodies streamed to HTTP clients hold their connection as long as the client takes to read:
+        // their own pool, so slow or stalled downloads can never take the connections of pushes and metadata
+        NettyNioAsyncHttpClient.Builder reads = http(settings, readTimeout)
+                .maxConcurrency(settings.readConnections())
+                // a read beyond the budget waits this long for a connection, then fails as unavailable (503)
+                .connectionAcquisitionTimeout(settings.readWait());
 
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build());
         settings.userAgent().ifPresent(ua -> override.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, ua));
         interceptors.forEach(override::addExecutionInterceptor);
-
-        S3AsyncClientBuilder builder = S3AsyncClient.builder()
-                .region(region)
-                .credentialsProvider(credentials)
-                .forcePathStyle(settings.forcePathStyle())
-                .dualstackEnabled(settings.useDualStack())
-                .accelerate(settings.accelerate())
-                .fipsEnabled(settings.useFipsEndpoint())
-                .httpClientBuilder(http)
-                .overrideConfiguration(override.build())
-                // S3-compatible stores (R2, MinIO, Ceph) reject the newer default checksum headers
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                // and some need Content-MD5 on DeleteObjects, which the SDK no longer sends by itself
-                .addPlugin(LegacyMd5Plugin.create())
-                // plain bodies: aws-chunked framing (used over http) costs both ends a signature per 128 KiB
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
-        endpoint.ifPresent(builder::endpointOverride);
 
         S3Presigner.Builder presigner = S3Presigner.builder()
                 .region(region)
@@ -93,7 +87,43 @@ public final class S3Clients implements AutoCloseable {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.forcePathStyle())
                         .accelerateModeEnabled(settings.accelerate()).build());
         endpoint.ifPresent(presigner::endpointOverride);
-        return new S3Clients(builder.build(), presigner.build(), credentials);
+        return new S3Clients(client(settings, credentials, region, endpoint, calls, override.build()),
+                client(settings, credentials, region, endpoint, reads, override.build()), presigner.build(), credentials);
+    }
+
+    /** Connection settings both pools share. */
+    private static NettyNioAsyncHttpClient.Builder http(S3Settings settings, Duration readTimeout) {
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+                // a healthy S3 endpoint connects in milliseconds; a silent one is retried soon
+                .connectionTimeout(Duration.ofSeconds(3))
+                .readTimeout(readTimeout)
+                .writeTimeout(Duration.ofSeconds(60));
+        if (settings.skipVerify()) {
+            http.tlsTrustManagersProvider(() -> InsecureTrustManagerFactory.INSTANCE.getTrustManagers());
+        }
+        return http;
+    }
+
+    private static S3AsyncClient client(S3Settings settings, AwsCredentialsProvider credentials, Region region, Optional<URI> endpoint,
+            NettyNioAsyncHttpClient.Builder http, ClientOverrideConfiguration override) {
+        S3AsyncClientBuilder builder = S3AsyncClient.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .forcePathStyle(settings.forcePathStyle())
+                .dualstackEnabled(settings.useDualStack())
+                .accelerate(settings.accelerate())
+                .fipsEnabled(settings.useFipsEndpoint())
+                .httpClientBuilder(http)
+                .overrideConfiguration(override)
+                // S3-compatible stores (R2, MinIO, Ceph) reject the newer default checksum headers
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // and some need Content-MD5 on DeleteObjects, which the SDK no longer sends by itself
+                .addPlugin(LegacyMd5Plugin.create())
+                // plain bodies: aws-chunked framing (used over http) costs both ends a signature per 128 KiB
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
     }
 
     private static AwsCredentialsProvider credentials(S3Settings settings) {
@@ -121,8 +151,13 @@ public final class S3Clients implements AutoCloseable {
         return client;
     }
 
+    /** The client of streamed object bodies only ({@link S3Driver#read}), with its own connections. */
+    public S3AsyncClient reads() {
+        return reads;
+    }
+
     /** Resolves (and caches) the credentials without blocking, so presigning after it does no I/O. */
-    java.util.concurrent.CompletableFuture<?> presignerCredentials() {
+    CompletableFuture<?> presignerCredentials() {
         return credentials.resolveIdentity();
     }
 
@@ -133,6 +168,7 @@ public final class S3Clients implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        reads.close();
         presigner.close();
         if (credentials instanceof AutoCloseable closeable) {
             try {

@@ -1,5 +1,6 @@
 package dev.berth.storage.s3;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,10 +20,10 @@ import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import mutiny.zero.flow.adapters.AdaptersToFlow;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -41,6 +42,7 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
     private static final Logger LOG = Logger.getLogger(S3Driver.class);
     private final S3Clients clients;
     private final S3Bucket bucket;
+    private final S3AsyncClient reads;
     private final S3Keys keys;
     private final S3Mover mover;
     private final S3Uploads uploads;
@@ -50,6 +52,7 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
     public S3Driver(S3Clients clients, S3Settings settings) {
         this.clients = clients;
         this.bucket = new S3Bucket(clients.client(), settings);
+        this.reads = clients.reads();
         this.keys = bucket.keys;
         this.mover = new S3Mover(bucket);
         this.uploads = new S3Uploads(bucket);
@@ -108,15 +111,15 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
         if (start > 0 || length > 0) {
             request.range("bytes=" + start + "-" + (length > 0 ? Long.toString(start + length - 1) : ""));
         }
-        return Uni.createFrom().completionStage(() -> bucket.s3.getObject(request.build(), AsyncResponseTransformer.toPublisher()))
-                .onItem().transformToMulti(body -> Multi.createFrom().publisher(AdaptersToFlow.publisher(body)))
+        GetObjectRequest get = request.build();
+        return Multi.createFrom().publisher(new ObjectBody(body -> reads.getObject(get, body)))
                 .map(S3Driver::copyOf)
                 // a range at or past the end: nothing to read, as Distribution's reader
                 .onFailure(e -> S3Errors.hasStatus(e, 416)).recoverWithCompletion()
                 .onFailure().transform(e -> S3Errors.translate(e, "GetObject", path));
     }
 
-    private static Buffer copyOf(java.nio.ByteBuffer bytes) {
+    private static Buffer copyOf(ByteBuffer bytes) {
         byte[] copy = new byte[bytes.remaining()];
         bytes.get(copy);
         return Buffer.buffer(copy);

@@ -1,10 +1,12 @@
 package dev.berth.storage.s3;
 
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -13,6 +15,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** S3 failures, after the SDK's retries, as the storage exceptions the registry maps to HTTP. */
 final class S3Errors {
+    /** Out of space or quota: MinIO's full drives and bucket quota, Ceph RGW's user and bucket quota. */
+    private static final Set<String> FULL = Set.of("XMinioStorageFull", "XMinioAdminBucketQuotaExceeded", "QuotaExceeded");
+
     private S3Errors() {
     }
 
@@ -30,16 +35,24 @@ final class S3Errors {
             if (status == 429 || "SlowDown".equals(code) || s3.isThrottlingException()) {
                 return new StorageUnavailableException("s3 " + operation + " " + path + ": throttled (" + code + ")", true, s3);
             }
+            String logged = "s3 " + operation + " " + path + ": " + status + " " + code + ": " + message(s3);
+            if (status == 507 || FULL.contains(code)) {
+                return new StorageRefusedException(true, "insufficient storage: s3 " + operation + " " + status + " " + code, logged, s3);
+            }
+            if (status == 403) {
+                // wrong rights or credentials: an operator's fix, named rather than hidden behind a 500
+                return new StorageRefusedException(false, "storage denies access: s3 " + operation + " " + status + " " + code, logged, s3);
+            }
             if (status >= 500 || "NoSuchBucket".equals(code)) {
                 return new StorageUnavailableException("s3 " + operation + " " + path + ": " + status + " " + code, false, s3);
             }
-            return new StorageException("s3 " + operation + " " + path + ": " + status + " " + code + ": "
-                    + s3.awsErrorDetails().errorMessage(), s3);
+            return new StorageException(logged, s3);
         }
         if (cause instanceof SdkClientException || cause instanceof java.io.IOException
                 || cause instanceof java.util.concurrent.TimeoutException) {
-            // connection refused or reset, timeouts: the backend is unreachable, not the request wrong
-            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + cause.getMessage(), false, cause);
+            // connection refused or reset, timeouts: the backend is unreachable, not the request wrong;
+            // the SDK's first line says what happened, the rest (advice on pool sizes) would flood the log
+            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + firstLine(cause.getMessage()), false, cause);
         }
         if (cause instanceof SdkException) {
             return new StorageException("s3 " + operation + " " + path + ": " + cause.getMessage(), cause);
@@ -75,6 +88,14 @@ final class S3Errors {
             c = c.getCause();
         }
         return c;
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
+    private static String message(S3Exception s3) {
+        return s3.awsErrorDetails() == null ? s3.getMessage() : s3.awsErrorDetails().errorMessage();
     }
 
     private static String code(S3Exception s3) {

@@ -37,7 +37,9 @@ public record S3Settings(
         Duration redirectExpiry,
         boolean useDualStack,
         boolean accelerate,
-        boolean useFipsEndpoint) {
+        boolean useFipsEndpoint,
+        int readConnections,
+        Duration readWait) {
 
     public static final long MIB = 1024L * 1024;
     /** S3's smallest part (except the last) and largest part. */
@@ -98,7 +100,8 @@ public record S3Settings(
                 throw r.error("loglevel", "must be one of " + String.join(", ", new java.util.TreeSet<>(LOG_LEVELS)), keys.get("loglevel"));
             }
         }
-        Duration expiry = r.duration("redirectexpiry", Duration.ofMinutes(20), Duration.ofSeconds(1), Duration.ofDays(7));
+        Duration expiry = r.duration("redirectexpiry", Duration.ofMinutes(20), Duration.ofSeconds(1), Duration.ofDays(7),
+                "1s and 168h (the longest a SigV4 presigned URL lives)");
         return new S3Settings(
                 region == null ? DEFAULT_REGION : region,
                 endpoint,
@@ -122,7 +125,9 @@ public record S3Settings(
                 expiry,
                 r.bool("usedualstack", false),
                 r.bool("accelerate", false),
-                r.bool("usefipsendpoint", false));
+                r.bool("usefipsendpoint", false),
+                (int) r.size("readconnections", 200, 1, 10_000),
+                r.duration("readwait", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMinutes(10), "1ms and 10m"));
     }
 
     /** The keys under {@code storage.s3} (or its alias {@code storage.s3aws}) of flat properties, without the prefix. */
@@ -175,7 +180,7 @@ public record S3Settings(
             return n;
         }
 
-        Duration duration(String key, Duration fallback, Duration min, Duration max) {
+        Duration duration(String key, Duration fallback, Duration min, Duration max, String range) {
             Optional<String> v = string(key);
             if (v.isEmpty()) {
                 return fallback;
@@ -187,7 +192,7 @@ public record S3Settings(
                 throw error(key, "must be a duration such as 20m or 1h", v.get());
             }
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw error(key, "must be between 1s and 168h (the longest a SigV4 presigned URL lives)", v.get());
+                throw error(key, "must be between " + range, v.get());
             }
             return d;
         }

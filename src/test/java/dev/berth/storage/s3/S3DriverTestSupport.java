@@ -1,5 +1,6 @@
 package dev.berth.storage.s3;
 
+import java.time.Duration;
 import java.util.List;
 
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -13,16 +14,36 @@ final class S3DriverTestSupport {
         return new S3Driver(S3Clients.create(settings, List.of(interceptors)), settings);
     }
 
+    /** A driver whose connections fail after {@code readTimeout} without data. */
+    static S3Driver driver(S3Settings settings, Duration readTimeout) {
+        return new S3Driver(S3Clients.create(settings, List.of(), readTimeout), settings);
+    }
+
     static S3Settings withCopy(S3Settings s, long threshold, long chunk) {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
                 s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), chunk, s.multipartCopyMaxConcurrency(), threshold,
-                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
+                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait());
+    }
+
+    static S3Settings withCredentials(S3Settings s, String accessKey, String secretKey) {
+        return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(),
+                java.util.Optional.of(accessKey), java.util.Optional.of(secretKey), s.secure(), s.skipVerify(), s.chunkSize(),
+                s.multipartCopyChunkSize(), s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(),
+                s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait());
+    }
+
+    /** {@code connections} for streamed reads, waiting {@code wait} for one; {@code copies} sizes the other pool. */
+    static S3Settings withReads(S3Settings s, int connections, Duration wait, int copies) {
+        return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
+                s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(), copies,
+                s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(),
+                s.redirectExpiry(), false, false, false, connections, wait);
     }
 
     static S3Settings withEndpoint(S3Settings s, String endpoint) {
         return new S3Settings(s.region(), java.util.Optional.of(java.net.URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
                 s.rootDirectory(), s.accessKey(), s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(),
                 s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(),
-                s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false);
+                s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait());
     }
 }

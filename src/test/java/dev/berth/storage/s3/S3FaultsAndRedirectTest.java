@@ -1,5 +1,6 @@
 package dev.berth.storage.s3;
 
+import static dev.berth.storage.StorageTestSupport.assertMissing;
 import static dev.berth.storage.StorageTestSupport.await;
 import static dev.berth.storage.StorageTestSupport.random;
 import static io.restassured.RestAssured.given;
@@ -7,6 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +28,7 @@ import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -114,9 +117,25 @@ class S3FaultsAndRedirectTest {
         assertTrue(((StorageUnavailableException) S3Errors.translate(error(429, "TooManyRequests"), "PutObject", "/p")).throttled());
         assertFalse(((StorageUnavailableException) S3Errors.translate(error(500, "InternalError"), "PutObject", "/p")).throttled());
         assertFalse(((StorageUnavailableException) S3Errors.translate(error(404, "NoSuchBucket"), "PutObject", "/p")).throttled());
-        Throwable denied = S3Errors.translate(error(403, "AccessDenied"), "PutObject", "/p");
-        assertEquals(StorageException.class, denied.getClass());
-        assertTrue(denied.getMessage().contains("AccessDenied"), denied.getMessage());
+        StorageRefusedException denied = (StorageRefusedException) S3Errors.translate(error(403, "AccessDenied"), "PutObject", "/p");
+        assertFalse(denied.full());
+        assertEquals("storage denies access: s3 PutObject 403 AccessDenied", denied.reason());
+        assertTrue(((StorageRefusedException) S3Errors.translate(error(507, "XMinioStorageFull"), "UploadPart", "/p")).full());
+        assertTrue(((StorageRefusedException) S3Errors.translate(error(403, "QuotaExceeded"), "PutObject", "/p")).full());
+        assertEquals(StorageException.class, S3Errors.translate(error(400, "InvalidArgument"), "PutObject", "/p").getClass());
+    }
+
+    @Test
+    void aStoreThatRefusesTheCredentialsIsNamedNot500() {
+        S3Settings s = factory.settings();
+        S3Settings wrongSecret = S3DriverTestSupport.withCredentials(s, s.accessKey().orElseThrow(), "not-the-secret");
+        try (S3Driver refused = S3DriverTestSupport.driver(wrongSecret)) {
+            Throwable e = assertThrows(Throwable.class, () -> await(refused.putContent(root + "/denied", new byte[10])));
+            StorageRefusedException r = assertInstanceOf(StorageRefusedException.class, e);
+            assertFalse(r.full());
+            assertEquals("storage denies access: s3 PutObject 403 SignatureDoesNotMatch", r.reason());
+        }
+        assertMissing(driver.stat(root + "/denied"));
     }
 
     /** A loopback port nobody listens on: connecting is refused at once. */

@@ -51,6 +51,8 @@ class S3SettingsTest {
         keys.put("accelerate", "true");
         keys.put("usefipsendpoint", "true");
         keys.put("loglevel", "debug,debugwithsigning");
+        keys.put("readconnections", "50");
+        keys.put("readwait", "1m30s");
 
         S3Settings s = parse(keys);
         assertEquals("eu-west-1", s.region());
@@ -75,6 +77,8 @@ class S3SettingsTest {
         assertTrue(s.useDualStack());
         assertTrue(s.accelerate());
         assertTrue(s.useFipsEndpoint());
+        assertEquals(50, s.readConnections());
+        assertEquals(Duration.ofSeconds(90), s.readWait());
     }
 
     @Test
@@ -95,6 +99,8 @@ class S3SettingsTest {
         assertEquals("private", s.objectAcl());
         assertEquals(Duration.ofMinutes(20), s.redirectExpiry());
         assertFalse(s.useDualStack() || s.accelerate() || s.useFipsEndpoint());
+        assertEquals(200, s.readConnections());
+        assertEquals(Duration.ofSeconds(10), s.readWait());
         assertEquals(Optional.empty(), S3Clients.endpoint(s), "AWS's own endpoint, resolved by the SDK");
     }
 
@@ -135,6 +141,11 @@ class S3SettingsTest {
             "accelerate, 3",
             "usefipsendpoint, fips",
             "loglevel, verbose",
+            "readconnections, 0",
+            "readconnections, many",
+            "readwait, 0s",
+            "readwait, 1h",
+            "readwait, 10",
     })
     void badValuesAreRejectedNamingTheKey(String key, String value) {
         Map<String, String> keys = new HashMap<>(Map.of("region", "us-east-1", "bucket", "b"));

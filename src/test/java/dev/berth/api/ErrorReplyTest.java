@@ -1,0 +1,48 @@
+package dev.berth.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.FileSystemException;
+
+import org.junit.jupiter.api.Test;
+
+import dev.berth.storage.StorageRefusedException;
+import dev.berth.storage.StorageUnavailableException;
+
+/** The status, code and message each storage failure is answered with. */
+class ErrorReplyTest {
+
+    @Test
+    void aFullStoreIs507NamingTheCause() {
+        ErrorReply reply = ErrorReply.of(new StorageRefusedException(true, "insufficient storage: no space left on device", "log", null));
+        assertEquals(507, reply.status());
+        assertEquals("UNKNOWN", reply.body().errors().get(0).code());
+        assertEquals("insufficient storage: no space left on device", reply.body().errors().get(0).message());
+        assertFalse(reply.retryLater());
+    }
+
+    @Test
+    void aStoreThatRefusesWritesIs503NamingTheCause() {
+        ErrorReply reply = ErrorReply.of(new StorageRefusedException(false, "storage denies access: s3 PutObject 403 AccessDenied", "log", null));
+        assertEquals(503, reply.status());
+        assertEquals("UNAVAILABLE", reply.body().errors().get(0).code());
+        assertEquals("storage denies access: s3 PutObject 403 AccessDenied", reply.body().errors().get(0).message());
+        assertFalse(reply.retryLater());
+    }
+
+    @Test
+    void aDiskErrorNoDriverTranslatedIsStillNamed() {
+        ErrorReply reply = ErrorReply.of(new java.util.concurrent.CompletionException(
+                new FileSystemException("/var/lib/registry/x", null, "No space left on device")));
+        assertEquals(507, reply.status());
+        assertEquals("insufficient storage: no space left on device", reply.body().errors().get(0).message());
+    }
+
+    @Test
+    void unavailableStaysRetryable() {
+        ErrorReply reply = ErrorReply.of(new StorageUnavailableException("s3 GetObject /x: timeout", false, null));
+        assertEquals(503, reply.status());
+        assertEquals(true, reply.retryLater());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.berth.api;
+
+import java.nio.file.FileSystemException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.berth.storage.FileWriter;
+import dev.berth.storage.StorageDriver;
+import dev.berth.storage.StorageMiddlewareFactory;
+import dev.berth.storage.middleware.DelegatingStorageDriver;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Test middleware {@code faults}: the disk errors the JDK raises, by repository name. In a
+ * {@code fullwrite} repository an upload's stream fails inside the driver's writer after 64 KiB,
+ * as a filling disk does; in {@code fullput} and {@code rofs} small writes fail in the middleware
+ * itself, untranslated by any driver.
+ */
+@ApplicationScoped
+public class FaultsMiddlewareFactory implements StorageMiddlewareFactory {
+    static final long WRITTEN_BEFORE_FULL = 64 * 1024;
+
+    @Override
+    public String name() {
+        return "faults";
+    }
+
+    @Override
+    public StorageDriver wrap(StorageDriver driver, Map<String, String> options) {
+        return new Faults(driver);
+    }
+
+    private static final class Faults extends DelegatingStorageDriver {
+        Faults(StorageDriver driver) {
+            super(driver);
+        }
+
+        @Override
+        public Uni<Void> putContent(String path, byte[] content) {
+            if (path.contains("/fullput/")) {
+                return Uni.createFrom().failure(new FileSystemException(path, null, "No space left on device"));
+            }
+            if (path.contains("/rofs/")) {
+                return Uni.createFrom().failure(new FileSystemException(path, null, "Read-only file system"));
+            }
+            return driver.putContent(path, content);
+        }
+
+        @Override
+        public Uni<FileWriter> writer(String path, boolean append) {
+            if (!path.contains("/fullwrite/")) {
+                return driver.writer(path, append);
+            }
+            return driver.writer(path, append).map(w -> new FileWriter() {
+                @Override
+                public long size() {
+                    return w.size();
+                }
+
+                @Override
+                public Uni<Long> write(Multi<Buffer> data) {
+                    AtomicLong seen = new AtomicLong();
+                    // the driver's own writer sees the failure, as it would see the disk's
+                    return w.write(data.onItem().transformToUniAndConcatenate(b -> seen.addAndGet(b.length()) > WRITTEN_BEFORE_FULL
+                            ? Uni.createFrom().failure(new FileSystemException(path, null, "No space left on device"))
+                            : Uni.createFrom().item(b)));
+                }
+
+                @Override
+                public Uni<Void> close() {
+                    return w.close();
+                }
+
+                @Override
+                public Uni<Void> commit() {
+                    return w.commit();
+                }
+
+                @Override
+                public Uni<Void> cancel() {
+                    return w.cancel();
+                }
+            });
+        }
+    }
+}
