@@ -3,6 +3,7 @@ package dev.berth.storage.s3;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -61,7 +62,9 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
         private final AtomicReference<Flow.Subscription> body = new AtomicReference<>();
         private final AtomicLong requested = new AtomicLong();
         private final AtomicReference<CompletableFuture<Void>> call = new AtomicReference<>();
+        private final AtomicBoolean terminated = new AtomicBoolean();
         private volatile CompletableFuture<Void> attempt;
+        private volatile boolean streaming;
 
         Relay(Flow.Subscriber<? super ByteBuffer> downstream) {
             this.downstream = downstream;
@@ -79,6 +82,12 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
 
         void failBeforeBody(Throwable failure) {
             if (body.get() == null) {
+                fail(failure);
+            }
+        }
+
+        private void fail(Throwable failure) {
+            if (!cancelled() && terminated.compareAndSet(false, true)) {
                 downstream.onError(failure);
             }
         }
@@ -97,12 +106,17 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
 
         @Override
         public void onStream(SdkPublisher<ByteBuffer> publisher) {
+            streaming = true;
             AdaptersToFlow.publisher(publisher).subscribe(this);
             attempt.complete(null);
         }
 
         @Override
         public void exceptionOccurred(Throwable failure) {
+            // a connection lost mid-body is reported here only, not to the body's subscriber
+            if (streaming) {
+                fail(failure);
+            }
             attempt.completeExceptionally(failure);
         }
 
@@ -137,14 +151,14 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
 
         @Override
         public void onError(Throwable failure) {
-            if (!cancelled()) {
-                downstream.onError(failure);
-            }
+            fail(failure);
         }
 
         @Override
         public void onComplete() {
-            downstream.onComplete();
+            if (terminated.compareAndSet(false, true)) {
+                downstream.onComplete();
+            }
         }
     }
 }
