@@ -12,8 +12,7 @@ public class FullStorageProfile implements QuarkusTestProfile {
         return Map.of(
                 "berth.config", "src/test/resources/config/filesystem.yml",
                 "middleware.storage[0].name", "faults",
-                "middleware.storage[0].options.note", "see FaultsMiddlewareFactory",
-                "quarkus.http.test-port", "0");
+                "middleware.storage[0].options.note", "see FaultsMiddlewareFactory");
     }
 
     @Override

@@ -6,26 +6,17 @@ import static dev.berth.api.RegistryClient.repo;
 import static dev.berth.api.RegistryClient.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.berth.storage.middleware.RedirectMiddlewareProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /** A redirecting storage (here the redirect middleware): blob GET is a 307, HEAD and manifests are not. */
 @QuarkusTest
-@TestProfile(RedirectApiTest.RedirectProfile.class)
+@TestProfile(RedirectMiddlewareProfile.class)
 class RedirectApiTest {
-
-    public static class RedirectProfile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("berth.config", "src/test/resources/config/redirect-middleware.yml");
-        }
-    }
 
     @Test
     void blobGetRedirectsWithDigestAndNoBody() {

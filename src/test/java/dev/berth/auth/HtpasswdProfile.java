@@ -66,6 +66,6 @@ public class HtpasswdProfile implements QuarkusTestProfile {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("berth.config", config.toString(), "quarkus.http.test-port", "0");
+        return Map.of("berth.config", config.toString());
     }
 }

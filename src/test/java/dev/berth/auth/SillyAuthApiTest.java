@@ -19,7 +19,7 @@ class SillyAuthApiTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("berth.config", "src/test/resources/config/inmemory.yml", "auth.silly.realm", "https://silly.example/token",
-                    "auth.silly.service", "silly-service", "quarkus.http.test-port", "0");
+                    "auth.silly.service", "silly-service");
         }
     }
 

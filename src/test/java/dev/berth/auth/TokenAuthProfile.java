@@ -46,7 +46,7 @@ public class TokenAuthProfile implements QuarkusTestProfile {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("berth.config", config.toString(), "quarkus.http.test-port", "0");
+        return Map.of("berth.config", config.toString());
     }
 
     /** {@code autoredirect: true}: the realm is the registry's own host. */

@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.berth.storage.MiddlewareConfig;
@@ -22,15 +21,8 @@ import dev.berth.storage.middleware.redirect.RedirectMiddleware;
 
 /** middleware.storage from config.yml reaches the driver; YAML lists arrive as key[i] options. */
 @QuarkusTest
-@TestProfile(MiddlewareWiringTest.RedirectConfig.class)
+@TestProfile(RedirectMiddlewareProfile.class)
 class MiddlewareWiringTest {
-
-    public static class RedirectConfig implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("berth.config", "src/test/resources/config/redirect-middleware.yml");
-        }
-    }
 
     @Inject
     StorageDriver driver;

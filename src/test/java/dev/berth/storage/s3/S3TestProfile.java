@@ -9,7 +9,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 public class S3TestProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("berth.config", "src/test/resources/config/s3.yml", "quarkus.http.test-port", "0");
+        return Map.of("berth.config", "src/test/resources/config/s3.yml");
     }
 
     @Override
