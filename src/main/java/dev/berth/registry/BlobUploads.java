@@ -166,7 +166,7 @@ public class BlobUploads {
     private Uni<Digester> write(OpenUpload upload, Multi<Buffer> body) {
         FileWriter w = upload.writer();
         long start = w.size();
-        Digester digester = start == 0 ? Digester.start(STREAMING) : digests.take(upload.uuid(), start);
+        Digester digester = start == 0 ? Digester.start(STREAMING) : digests.at(upload.uuid(), start);
         Multi<Buffer> hashed = digester == null ? body : body.invoke(digester::update);
         return w.write(hashed).map(written -> {
             if (digester == null || digester.length() != w.size()) {

@@ -1,10 +1,12 @@
 package dev.berth.registry;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.quarkus.cache.Cache;
+import io.quarkus.cache.CaffeineCache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -21,6 +23,12 @@ final class FoundOnlyCache {
     }
 
     static <V> Uni<Optional<V>> get(Cache cache, Object key, Supplier<Uni<Optional<V>>> load) {
+        V present = present(cache, key);
+        if (present != null) {
+            return Uni.createFrom().item(Optional.of(present));
+        }
+        // a load goes through getAsync: concurrent callers share it, and an invalidation while it runs
+        // (a delete) drops its result instead of letting it be cached afterwards
         AtomicBoolean loadedHere = new AtomicBoolean();
         return cache.<Object, Object>getAsync(key, k -> {
             loadedHere.set(true);
@@ -34,5 +42,20 @@ final class FoundOnlyCache {
             // a caller that met another's marker does not trust it: storage may have changed since
             return cache.invalidate(key).chain(() -> loadedHere.get() ? Uni.createFrom().item(Optional.<V>empty()) : load.get());
         });
+    }
+
+    /**
+     * The value already in the cache, or null (none, a load still running, or a miss marker). A hit is
+     * answered here, on the caller's thread, without getAsync's Uni chain and its emitOn.
+     */
+    private static <V> V present(Cache cache, Object key) {
+        CompletableFuture<Object> entry = cache.as(CaffeineCache.class).getIfPresent(key);
+        if (entry == null || !entry.isDone() || entry.isCompletedExceptionally()) {
+            return null;
+        }
+        Object value = entry.getNow(null);
+        @SuppressWarnings("unchecked")
+        V found = value == ABSENT ? null : (V) value;
+        return found;
     }
 }

@@ -9,6 +9,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.berth.config.CacheTtl;
 import dev.berth.config.StorageConfig;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
@@ -46,7 +47,7 @@ public class Manifests {
 
     @PostConstruct
     void init() {
-        cached = DescriptorTtl.apply(revisions, config);
+        cached = CacheTtl.apply(revisions, config.cache().descriptorttl());
     }
 
     /** A stored manifest with its digest. */

@@ -7,6 +7,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.berth.config.CacheTtl;
 import dev.berth.config.StorageConfig;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
@@ -34,7 +35,7 @@ public class RepositoryBlobs {
 
     @PostConstruct
     void init() {
-        cached = DescriptorTtl.apply(descriptors, config);
+        cached = CacheTtl.apply(descriptors, config.cache().descriptorttl());
     }
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */

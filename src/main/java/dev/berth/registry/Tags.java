@@ -1,20 +1,19 @@
 package dev.berth.registry;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
-import dev.berth.config.GoDuration;
+import dev.berth.config.CacheTtl;
 import dev.berth.config.StorageConfig;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.smallrye.mutiny.Uni;
 
 /** Tags of a repository ({@code _manifests/tags/<tag>/current/link} plus its index). */
@@ -29,49 +28,44 @@ public class Tags {
      * Tags read recently, for {@code storage.cache.tagttl}: a hot pull by tag reads no link while the
      * entry lives. Only found tags are kept, so a tag created elsewhere is seen at once.
      */
-    private Cache<String, Digest> recent;
+    @Inject
+    @CacheName("tags")
+    Cache recent;
+    /** False with {@code tagttl: 0s}: every request reads the tag's link. */
+    private boolean cached;
 
     @PostConstruct
     void init() {
-        Duration ttl = GoDuration.parse(config.cache().tagttl().trim());
-        recent = ttl.isZero() ? null : Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl).build();
+        cached = CacheTtl.apply(recent, config.cache().tagttl());
     }
 
     public Uni<Optional<Digest>> resolve(String repository, String tag) {
-        String key = repository + ":" + tag;
-        Digest cached = recent == null ? null : recent.getIfPresent(key);
-        if (cached != null) {
-            return Uni.createFrom().item(Optional.of(cached));
-        }
-        return Links.read(driver, StoragePaths.tagCurrentLink(repository, tag))
-                .invoke(found -> found.ifPresent(d -> remember(key, d)));
+        Supplier<Uni<Optional<Digest>>> read = () -> Links.read(driver, StoragePaths.tagCurrentLink(repository, tag));
+        return cached ? FoundOnlyCache.get(recent, key(repository, tag), read) : read.get();
     }
 
+    /** Points {@code tag} at {@code digest}; the cached entry is dropped before and after, so no read racing the write keeps the old digest. */
     public Uni<Void> tag(String repository, String tag, Digest digest) {
-        forget(repository, tag);
-        return Links.write(driver, StoragePaths.tagCurrentLink(repository, tag), digest)
+        return forget(repository, tag)
+                .chain(() -> Links.write(driver, StoragePaths.tagCurrentLink(repository, tag), digest))
                 .chain(() -> Links.write(driver, StoragePaths.tagIndexLink(repository, tag, digest), digest))
-                .invoke(() -> forget(repository, tag));
+                .call(() -> forget(repository, tag));
     }
 
     /** Removes a tag; false when there was none. */
     public Uni<Boolean> untag(String repository, String tag) {
-        forget(repository, tag);
-        return driver.delete(StoragePaths.tag(repository, tag)).replaceWith(true)
-                .onFailure(PathNotFoundException.class).recoverWithItem(false)
-                .invoke(() -> forget(repository, tag));
+        return forget(repository, tag)
+                .chain(() -> driver.delete(StoragePaths.tag(repository, tag)).replaceWith(true)
+                        .onFailure(PathNotFoundException.class).recoverWithItem(false))
+                .call(() -> forget(repository, tag));
     }
 
-    private void remember(String key, Digest digest) {
-        if (recent != null) {
-            recent.put(key, digest);
-        }
+    private Uni<Void> forget(String repository, String tag) {
+        return recent.invalidate(key(repository, tag));
     }
 
-    private void forget(String repository, String tag) {
-        if (recent != null) {
-            recent.invalidate(repository + ":" + tag);
-        }
+    private static String key(String repository, String tag) {
+        return repository + ":" + tag;
     }
 
     /** All tags, sorted; empty when the repository has a manifest store but no tags, or none at all. */

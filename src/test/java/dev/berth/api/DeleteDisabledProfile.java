@@ -7,8 +7,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * {@code storage.delete.enabled: false} on the in-memory driver. Also short expiries, so
- * {@link ExpiryApiTest} sees them pass without an application of its own: a 3 s idle timeout and a
- * 2 s descriptor TTL.
+ * {@link ExpiryApiTest} sees them pass without an application of its own: a 3 s idle timeout, a
+ * 2 s descriptor TTL and no tag cache ({@code tagttl: 0s}).
  */
 public class DeleteDisabledProfile implements QuarkusTestProfile {
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
@@ -18,6 +18,7 @@ public class DeleteDisabledProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("berth.config", "src/test/resources/config/delete-disabled.yml",
                 "quarkus.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "S",
-                "storage.cache.descriptorttl", DESCRIPTOR_TTL.toSeconds() + "s");
+                "storage.cache.descriptorttl", DESCRIPTOR_TTL.toSeconds() + "s",
+                "storage.cache.tagttl", "0s");
     }
 }

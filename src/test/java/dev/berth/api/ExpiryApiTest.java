@@ -10,6 +10,7 @@ import static dev.berth.api.RegistryClient.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import jakarta.inject.Inject;
@@ -28,7 +29,8 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * What expires, on the short settings of {@link DeleteDisabledProfile}: idle client connections
- * ({@code quarkus.http.idle-timeout}) and cached descriptors ({@code storage.cache.descriptorttl}).
+ * ({@code quarkus.http.idle-timeout}), cached descriptors ({@code storage.cache.descriptorttl}), and
+ * tags, which {@code storage.cache.tagttl: 0s} does not cache at all.
  */
 @QuarkusTest
 @TestProfile(DeleteDisabledProfile.class)
@@ -83,5 +85,18 @@ class ExpiryApiTest {
         request().head("/v2/" + repo + "/blobs/" + blob).then().statusCode(404);
         assertError(request().get("/v2/" + repo + "/blobs/" + blob), 404, "BLOB_UNKNOWN");
         assertError(request().get("/v2/" + repo + "/manifests/" + image.digest()), 404, "MANIFEST_UNKNOWN");
+    }
+
+    @Test
+    void withTagttl0ATagMovedByAnotherReplicaIsSeenAtOnce() {
+        String repo = repo("expiry");
+        Pushed first = pushImage(repo, "v1", OCI_MANIFEST);
+        Pushed second = pushImage(repo, "other", OCI_MANIFEST);
+        request().get("/v2/" + repo + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", first.digest());
+
+        // another replica moves the tag: it writes the link in the shared storage
+        driver.putContent(StoragePaths.tagCurrentLink(repo, "v1"), second.digest().getBytes(StandardCharsets.UTF_8))
+                .await().indefinitely();
+        request().get("/v2/" + repo + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", second.digest());
     }
 }

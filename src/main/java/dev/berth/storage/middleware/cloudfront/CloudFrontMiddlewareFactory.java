@@ -24,6 +24,8 @@ import dev.berth.storage.BucketKeys;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageMiddlewareFactory;
 import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 
 /**
  * {@code middleware.storage: - name: cloudfront}: reads the options and the key, then starts the key
@@ -35,6 +37,7 @@ public class CloudFrontMiddlewareFactory implements StorageMiddlewareFactory {
     static final Duration FIRST_IP_RANGES_RETRY = Duration.ofMinutes(1);
 
     private final MiddlewareMetrics metrics;
+    private final Cache signedUrls;
     private final Clock clock;
     private final Duration keyCheckInterval;
     private final Duration firstIpRangesRetry;
@@ -43,12 +46,14 @@ public class CloudFrontMiddlewareFactory implements StorageMiddlewareFactory {
     private HttpClient httpClient;
 
     @Inject
-    public CloudFrontMiddlewareFactory(MiddlewareMetrics metrics) {
-        this(metrics, Clock.systemUTC(), KEY_CHECK_INTERVAL, FIRST_IP_RANGES_RETRY);
+    public CloudFrontMiddlewareFactory(MiddlewareMetrics metrics, @CacheName("signed-urls") Cache signedUrls) {
+        this(metrics, signedUrls, Clock.systemUTC(), KEY_CHECK_INTERVAL, FIRST_IP_RANGES_RETRY);
     }
 
-    CloudFrontMiddlewareFactory(MiddlewareMetrics metrics, Clock clock, Duration keyCheckInterval, Duration firstIpRangesRetry) {
+    CloudFrontMiddlewareFactory(MiddlewareMetrics metrics, Cache signedUrls, Clock clock, Duration keyCheckInterval,
+            Duration firstIpRangesRetry) {
         this.metrics = metrics;
+        this.signedUrls = signedUrls;
         this.clock = clock;
         this.keyCheckInterval = keyCheckInterval;
         this.firstIpRangesRetry = firstIpRangesRetry;
@@ -71,7 +76,7 @@ public class CloudFrontMiddlewareFactory implements StorageMiddlewareFactory {
         } catch (IllegalArgumentException e) {
             throw new ConfigError(CloudFrontOptions.PREFIX + "privatekey " + o.privateKey() + ": " + e.getMessage());
         }
-        SignedUrlCache urls = new SignedUrlCache(o.baseUrl(), o.duration(), signer(key, o), clock, metrics);
+        SignedUrlCache urls = new SignedUrlCache(o.baseUrl(), o.duration(), signer(key, o), clock, metrics, signedUrls);
         running.add(new KeyFileWatcher(o.privateKey(), pem, k -> urls.replaceSigner(signer(k, o)))
                 .start(scheduler(), keyCheckInterval));
         AwsIpFilter awsClients = null;

@@ -2,21 +2,20 @@ package dev.berth.storage.middleware.cloudfront;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
+import dev.berth.config.CacheTtl;
 import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CaffeineCache;
 
 /**
  * Signed URLs per object key, so a hot pull path does no RSA work. Expiry times are aligned to a
  * window of {@code duration/4}: every request in one window gets the same URL (expiring at window
- * start + duration), so each URL handed out is valid for at least {@code duration - window}.
+ * start + duration), so each URL handed out is valid for at least {@code duration - window}. The
+ * URLs are kept in the quarkus-cache cache "signed-urls", bounded in application.properties.
  */
 public final class SignedUrlCache {
-    /** Bounded so a registry with many blobs cannot grow the heap without limit (~300 B an entry). */
-    static final int MAX_ENTRIES = 100_000;
-
     private record Entry(String url, long expires, CannedPolicySigner signer) {
     }
 
@@ -25,21 +24,20 @@ public final class SignedUrlCache {
     private final long windowSeconds;
     private final Clock clock;
     private final MiddlewareMetrics metrics;
-    private final Cache<String, Entry> cache;
+    private final CaffeineCache cache;
     private volatile CannedPolicySigner signer;
 
-    public SignedUrlCache(String baseUrl, Duration duration, CannedPolicySigner signer, Clock clock, MiddlewareMetrics metrics) {
+    public SignedUrlCache(String baseUrl, Duration duration, CannedPolicySigner signer, Clock clock, MiddlewareMetrics metrics,
+            Cache cache) {
         this.baseUrl = baseUrl;
         this.durationSeconds = Math.max(1, duration.toSeconds());
         this.windowSeconds = Math.max(1, durationSeconds / 4);
         this.signer = signer;
         this.clock = clock;
         this.metrics = metrics;
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(MAX_ENTRIES)
-                // only frees memory; whether an entry is current is decided by its expiry, below
-                .expireAfterWrite(Duration.ofSeconds(windowSeconds + 1))
-                .build();
+        this.cache = cache.as(CaffeineCache.class);
+        // only frees memory; whether an entry is current is decided by its expiry, below
+        CacheTtl.apply(cache, Duration.ofSeconds(windowSeconds + 1));
     }
 
     /** The signed CloudFront URL of {@code baseurl + bucketKey}. */
@@ -55,7 +53,9 @@ public final class SignedUrlCache {
     public String url(String bucketKey, Runnable beforeSigning) {
         long expires = expiresAt(Math.floorDiv(clock.millis(), 1000L));
         CannedPolicySigner current = signer;
-        Entry entry = cache.getIfPresent(bucketKey);
+        CompletableFuture<Entry> cached = cache.getIfPresent(bucketKey);
+        // entries are only ever put complete (below), so a present one is never still loading
+        Entry entry = cached == null ? null : cached.getNow(null);
         // the signer check drops URLs signed with a replaced key, even one put during the swap
         if (entry != null && entry.expires == expires && entry.signer == current) {
             metrics.signerCacheHits.increment();
@@ -64,7 +64,7 @@ public final class SignedUrlCache {
         beforeSigning.run();
         metrics.signerCacheMisses.increment();
         String url = current.sign(baseUrl + bucketKey, expires);
-        cache.put(bucketKey, new Entry(url, expires, current));
+        cache.put(bucketKey, CompletableFuture.completedFuture(new Entry(url, expires, current)));
         return url;
     }
 
@@ -77,10 +77,13 @@ public final class SignedUrlCache {
         return windowSeconds;
     }
 
-    /** Key rotation: later URLs use {@code next}, and every URL signed with the old key is dropped. */
+    /**
+     * Key rotation: later URLs use {@code next}, and every URL signed with the old key is dropped.
+     * Called by the key watcher's thread, which may wait.
+     */
     public void replaceSigner(CannedPolicySigner next) {
         signer = next;
-        cache.invalidateAll();
+        cache.invalidateAll().await().indefinitely();
     }
 
     public CannedPolicySigner signer() {
@@ -88,7 +91,6 @@ public final class SignedUrlCache {
     }
 
     long size() {
-        cache.cleanUp();
-        return cache.estimatedSize();
+        return cache.keySet().size();
     }
 }

@@ -32,7 +32,7 @@ class CloudFrontMiddlewareFactoryTest {
     private final MiddlewareMetrics metrics = new MiddlewareMetrics();
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(1_767_225_600L));
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, clock, Duration.ofHours(1), Duration.ofMinutes(1));
+            new CloudFrontMiddlewareFactory(metrics, SignedUrlCaches.standalone(), clock, Duration.ofHours(1), Duration.ofMinutes(1));
 
     @BeforeAll
     static void keys() {

@@ -44,7 +44,7 @@ class CloudFrontMiddlewareTest {
     // the registry and the CDN read the same (test) time
     private final MutableClock clock = new MutableClock(Instant.now());
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, clock, Duration.ofHours(1), Duration.ofMillis(50));
+            new CloudFrontMiddlewareFactory(metrics, SignedUrlCaches.standalone(), clock, Duration.ofHours(1), Duration.ofMillis(50));
     private final HttpClient http = HttpClient.newHttpClient();
     private CloudFrontStandIn cdn;
     private HttpServer ipRanges;

@@ -31,7 +31,7 @@ class KeyRotationTest {
     private final MiddlewareMetrics metrics = new MiddlewareMetrics();
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(T0));
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, clock, Duration.ofMillis(50), Duration.ofMinutes(1));
+            new CloudFrontMiddlewareFactory(metrics, SignedUrlCaches.standalone(), clock, Duration.ofMillis(50), Duration.ofMinutes(1));
 
     @AfterEach
     void stop() {

@@ -34,7 +34,8 @@ class SignedUrlCacheTest {
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(T0));
 
     private SignedUrlCache cache(Duration duration) {
-        return new SignedUrlCache(BASE, duration, new CannedPolicySigner(key, "KID", metrics.signatures), clock, metrics);
+        return new SignedUrlCache(BASE, duration, new CannedPolicySigner(key, "KID", metrics.signatures), clock, metrics,
+                SignedUrlCaches.standalone());
     }
 
     private static long expiresOf(String url) {
