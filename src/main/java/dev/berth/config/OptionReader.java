@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import org.eclipse.microprofile.config.Config;
 
@@ -103,18 +104,9 @@ public final class OptionReader {
 
     /** A whole number (a size in bytes, a count) from {@code min} to {@code max}. */
     public long number(String key, long fallback, long min, long max) {
-        Optional<String> value = string(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        long n;
-        try {
-            n = Long.parseLong(value.get());
-        } catch (NumberFormatException e) {
-            throw fail(key, "must be a whole number", value.get());
-        }
+        long n = parsed(key, fallback, Long::parseLong, "must be a whole number");
         if (n < min || n > max) {
-            throw fail(key, "must be between " + min + " and " + max, value.get());
+            throw fail(key, "must be between " + min + " and " + max, string(key, ""));
         }
         return n;
     }
@@ -125,23 +117,27 @@ public final class OptionReader {
 
     /** A Go duration ("90s", "1h30m") from {@code min} to {@code max} (null: no upper bound). */
     public Duration duration(String key, Duration fallback, Duration min, Duration max) {
+        Duration d = parsed(key, fallback, GoDuration::parse, "must be a duration such as 20m, 90s or 1h30m");
+        if (max == null && d.compareTo(min) < 0) {
+            throw fail(key, "must be at least " + GoDuration.format(min), string(key, ""));
+        }
+        if (max != null && (d.compareTo(min) < 0 || d.compareTo(max) > 0)) {
+            throw fail(key, "must be between " + GoDuration.format(min) + " and " + GoDuration.format(max), string(key, ""));
+        }
+        return d;
+    }
+
+    /** The value parsed, or {@code fallback} when absent; a value the parser refuses breaks {@code rule}. */
+    private <T> T parsed(String key, T fallback, Function<String, T> parser, String rule) {
         Optional<String> value = string(key);
         if (value.isEmpty()) {
             return fallback;
         }
-        Duration d;
         try {
-            d = GoDuration.parse(value.get());
+            return parser.apply(value.get());
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw fail(key, "must be a duration such as 20m, 90s or 1h30m", value.get());
+            throw fail(key, rule, value.get());
         }
-        if (max == null && d.compareTo(min) < 0) {
-            throw fail(key, "must be at least " + GoDuration.format(min), value.get());
-        }
-        if (max != null && (d.compareTo(min) < 0 || d.compareTo(max) > 0)) {
-            throw fail(key, "must be between " + GoDuration.format(min) + " and " + GoDuration.format(max), value.get());
-        }
-        return d;
     }
 
     /** One of {@code allowed}, compared ignoring case; returned as spelt in {@code allowed}. */
