@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.berth.storage.BucketKeys;
 import dev.berth.storage.PathRules;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
@@ -197,6 +198,6 @@ class CloudFrontMiddlewareTest {
         assertArrayEquals(BLOB, driver.getContent("/docker/a").await().indefinitely());
         assertEquals("s3", driver.name());
         assertTrue(driver.unwrap(CloudFrontMiddleware.class).isPresent());
-        assertTrue(driver.unwrap(dev.berth.storage.BucketKeys.class).isPresent());
+        assertTrue(driver.unwrap(BucketKeys.class).isPresent());
     }
 }
