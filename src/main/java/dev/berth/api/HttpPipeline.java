@@ -2,8 +2,6 @@ package dev.berth.api;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +12,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.config.OptionReader;
 import dev.berth.config.StorageConfig;
 import dev.berth.registry.ErrorCode;
 import io.vertx.core.http.HttpMethod;
@@ -37,7 +36,7 @@ public class HttpPipeline {
     Config config;
 
     void install(@Observes Router router) {
-        Map<String, List<String>> headers = configuredHeaders();
+        Map<String, List<String>> headers = OptionReader.fromConfig(config, "http.headers").valuesByName();
         String prefix = Paths.prefix(http);
         boolean readOnly = storage.maintenance().readonly().enabled();
         router.route().order(Integer.MIN_VALUE + 10).handler(ctx -> {
@@ -83,21 +82,6 @@ public class HttpPipeline {
 
     private static boolean isWrite(HttpMethod method) {
         return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.DELETE;
-    }
-
-    /** {@code http.headers: {Name: [v1, v2]}} as flattened keys {@code http.headers.name[0]}. */
-    private Map<String, List<String>> configuredHeaders() {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (String key : config.getPropertyNames()) {
-            if (!key.startsWith("http.headers.")) {
-                continue;
-            }
-            String rest = key.substring("http.headers.".length());
-            int bracket = rest.indexOf('[');
-            String name = bracket < 0 ? rest : rest.substring(0, bracket);
-            config.getOptionalValue(key, String.class).ifPresent(v -> out.computeIfAbsent(name, n -> new ArrayList<>()).add(v));
-        }
-        return out;
     }
 
 }

@@ -3,11 +3,11 @@ package dev.berth.auth;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-
-import org.jboss.logging.Logger;
 
 import dev.berth.registry.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -20,7 +20,7 @@ import io.vertx.mutiny.core.Vertx;
  * file changes, so clients that send Basic on every request do not pay bcrypt each time.
  */
 final class HtpasswdAccessController implements AccessController {
-    private static final Logger LOG = Logger.getLogger(HtpasswdAccessController.class);
+    private static final Duration RELOAD_CHECK_INTERVAL = Duration.ofSeconds(2);
     private final String realm;
     private final HtpasswdFile file;
     private final Vertx vertx;
@@ -30,13 +30,8 @@ final class HtpasswdAccessController implements AccessController {
         this.realm = realm;
         this.file = new HtpasswdFile(path);
         this.vertx = vertx;
-        // the file is watched by polling its mtime on a worker; a change drops remembered credentials
-        vertx.setPeriodic(2000, id -> vertx.executeBlocking(Uni.createFrom().item(file::reloadIfChanged), false)
-                .subscribe().with(changed -> {
-                    if (changed) {
-                        verified.clear();
-                    }
-                }, failure -> LOG.errorf("htpasswd %s: reload failed (%s); keeping the users loaded before", path, failure)));
+        // a change makes remembered credentials stale: they are kept with the generation they were verified against
+        file.watch(vertx.getDelegate(), RELOAD_CHECK_INTERVAL);
     }
 
     @Override
@@ -89,7 +84,7 @@ final class HtpasswdAccessController implements AccessController {
             sha.update((byte) 0);
             sha.update(password.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(sha.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,9 +3,9 @@ package dev.berth.auth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +15,11 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.jboss.logging.Logger;
 
 import dev.berth.config.ConfigError;
+import dev.berth.config.FileWatcher;
+import io.vertx.core.Vertx;
 
 /**
- * An htpasswd file of bcrypt entries, re-read when it changes. A line that is not a well-formed
+ * An htpasswd file of bcrypt entries, re-read when it changes ({@link FileWatcher}). A line that is not a well-formed
  * bcrypt entry is skipped with a warning naming its line; the rest of the file still counts. Checking
  * an unknown user costs one bcrypt, like a known one.
  */
@@ -27,11 +29,9 @@ final class HtpasswdFile {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(?:0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
 
     private final Path path;
+    private final FileWatcher watcher;
     private volatile Map<String, String> users;
-    private volatile FileTime loadedAt;
     private volatile long generation;
-    /** The last reload failure logged, so a file that stays unreadable is reported once, not every poll. */
-    private volatile String lastFailure;
     /** Compared against for unknown users, at the file's bcrypt cost, so they take as long as known ones. */
     private volatile String dummy;
 
@@ -40,36 +40,28 @@ final class HtpasswdFile {
         if (!Files.isRegularFile(path)) {
             throw new ConfigError("auth.htpasswd.path: " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
         }
+        byte[] content;
         try {
-            reload();
+            content = Files.readAllBytes(path);
         } catch (IOException e) {
             throw new ConfigError("auth.htpasswd.path: cannot read " + path + ": " + e.getMessage());
         }
+        load(content);
+        watcher = new FileWatcher(LOG, "htpasswd", path, content, this::load);
     }
 
-    /** Blocking: re-reads the file when its modification time changed. True when it did. */
+    /** Re-reads the file every {@code interval}, on a Vert.x worker. */
+    FileWatcher watch(Vertx vertx, Duration interval) {
+        return watcher.start(vertx, interval);
+    }
+
+    /** Blocking: re-reads the file when its content changed. True when it did. */
     boolean reloadIfChanged() {
-        try {
-            FileTime now = Files.getLastModifiedTime(path);
-            if (now.equals(loadedAt)) {
-                return false;
-            }
-            reload();
-            lastFailure = null;
-            return true;
-        } catch (IOException | RuntimeException e) {
-            String failure = e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
-            if (!failure.equals(lastFailure)) {
-                LOG.errorf("htpasswd %s: cannot read (%s); keeping the users loaded before", path, failure);
-                lastFailure = failure;
-            }
-            return false;
-        }
+        return watcher.check();
     }
 
-    private void reload() throws IOException {
-        FileTime modified = Files.getLastModifiedTime(path);
-        List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+    private void load(byte[] content) {
+        List<String> lines = new String(content, StandardCharsets.UTF_8).lines().toList();
         Map<String, String> parsed = new HashMap<>();
         for (int number = 1; number <= lines.size(); number++) {
             String entry = lines.get(number - 1).strip();
@@ -96,10 +88,9 @@ final class HtpasswdFile {
         }
         int cost = parsed.values().stream().findFirst().map(h -> Integer.parseInt(h.substring(4, 6))).orElse(10);
         byte[] salt = new byte[16];
-        new java.security.SecureRandom().nextBytes(salt);
+        new SecureRandom().nextBytes(salt);
         dummy = OpenBSDBCrypt.generate("2a", "berth-dummy".toCharArray(), salt, Math.max(4, Math.min(31, cost)));
         users = parsed;
-        loadedAt = modified;
         generation++;
     }
 

@@ -102,6 +102,12 @@ public final class DistributionConfigFile {
             String chosen = driverOverride;
             flat.keySet().removeIf(k -> isDriverKey(k) && !driverOf(k).equals(chosen));
         }
+        // s3aws is another name for s3: its keys are read, and reported, as storage.s3.*
+        for (String key : List.copyOf(flat.keySet())) {
+            if (key.startsWith("storage.s3aws.")) {
+                flat.put("storage.s3." + key.substring("storage.s3aws.".length()), flat.remove(key));
+            }
+        }
         return new DistributionConfigFile(origin, flat, driver);
     }
 
@@ -213,6 +219,11 @@ public final class DistributionConfigFile {
     /** Flat properties, keys lower-case as in the file. */
     public Map<String, String> properties() {
         return properties;
+    }
+
+    /** The flat properties, to read and check values with. */
+    public OptionReader options() {
+        return new OptionReader(properties, "", origin);
     }
 
     /** The one storage driver configured: filesystem, inmemory or s3. */

@@ -53,7 +53,7 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         props.put("quarkus.http.host", addr.host());
         props.put("quarkus.http.port", Integer.toString(addr.port()));
 
-        TlsSettings.apply(flat, addr.port(), props);
+        TlsSettings.apply(file.options(), addr.port(), props);
         String http2Disabled = flat.get("http.http2.disabled");
         if (http2Disabled != null) {
             props.put("quarkus.http.http2", Boolean.toString(!Boolean.parseBoolean(http2Disabled.trim())));

@@ -1,202 +1,155 @@
 package dev.berth.config;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
-/** Checks the values Berth implements, so a bad one stops startup with one line naming the key. */
+/**
+ * Checks the values Berth implements, so a bad one stops startup with one line naming the key. The
+ * storage driver and each storage middleware check their own options ({@link OptionsValidator}).
+ */
 final class DistributionConfigValidator {
-    private static final Set<String> BOOLEANS = Set.of("1", "true", "0", "false");
     private static final Set<String> LOG_LEVELS = Set.of("panic", "fatal", "error", "warn", "warning", "info", "debug", "trace");
     /** JWS algorithms a token may be signed with: none and HMAC would let anyone holding the public key mint tokens. */
     private static final Set<String> TOKEN_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384",
             "PS512", "EdDSA");
     private static final Set<String> LOG_FORMATTERS = Set.of("text", "json", "logstash");
+    private static final List<String> AUTH_SCHEMES = List.of("htpasswd", "token", "silly");
+    /** A cache lifetime: from 0s (no caching) to 1h. */
+    private static final Duration MAX_TTL = Duration.ofHours(1);
 
     private final DistributionConfigFile file;
-    private final Map<String, String> flat;
+    private final OptionReader config;
 
     DistributionConfigValidator(DistributionConfigFile file) {
         this.file = file;
-        this.flat = file.properties();
+        this.config = file.options();
     }
 
     void validate() {
-        String version = flat.get("version");
-        if (version != null && !version.trim().equals("0.1")) {
-            fail("version", "must be 0.1", version);
-        }
-        oneOf("log.level", LOG_LEVELS);
-        oneOf("log.formatter", LOG_FORMATTERS);
-        bool("log.accesslog.disabled");
-        bool("storage.delete.enabled");
-        bool("storage.redirect.disable");
-        bool("storage.maintenance.readonly.enabled");
-        oneOf("storage.cache.blobdescriptor", Set.of("inmemory", "redis"));
-        ttl("storage.cache.tagttl");
-        ttl("storage.cache.descriptorttl");
-        if (file.storageDriver().equals("filesystem")) {
-            String root = flat.get("storage.filesystem.rootdirectory");
-            if (root != null && root.isBlank()) {
-                fail("storage.filesystem.rootdirectory", "must not be empty", root);
-            }
-            integer("storage.filesystem.maxthreads", 25, Integer.MAX_VALUE);
-        }
-        if (file.storageDriver().equals("s3")) {
-            checkS3();
-        }
-        ListenAddress.parse(flat.getOrDefault("http.addr", ":5000"));
-        String net = flat.get("http.net");
-        if (net != null && !net.isBlank() && !net.trim().equals("tcp")) {
-            fail("http.net", "only tcp is supported", net);
-        }
-        String prefix = flat.get("http.prefix");
-        if (prefix != null && !prefix.isBlank() && !prefix.trim().matches("/?[A-Za-z0-9._~/-]*")) {
-            fail("http.prefix", "must be a URL path", prefix);
-        }
-        String host = flat.get("http.host");
-        if (host != null && !host.isBlank()) {
-            try {
-                URI uri = new URI(host.trim());
-                if (uri.getScheme() == null || uri.getHost() == null) {
-                    fail("http.host", "must be an absolute URL such as https://registry.example.com", host);
-                }
-            } catch (java.net.URISyntaxException e) {
-                fail("http.host", "must be an absolute URL", host);
-            }
-        }
-        bool("http.relativeurls");
+        config.string("version").filter(v -> !v.equals("0.1")).ifPresent(v -> {
+            throw config.fail("version", "must be 0.1", v);
+        });
+        config.oneOf("log.level", LOG_LEVELS, "info");
+        config.oneOf("log.formatter", LOG_FORMATTERS, "text");
+        config.bool("log.accesslog.disabled", false);
+        config.bool("storage.delete.enabled", false);
+        config.bool("storage.redirect.disable", false);
+        config.bool("storage.maintenance.readonly.enabled", false);
+        config.oneOf("storage.cache.blobdescriptor", Set.of("inmemory", "redis"), "inmemory");
+        config.duration("storage.cache.tagttl", Duration.ZERO, Duration.ZERO, MAX_TTL);
+        config.duration("storage.cache.descriptorttl", Duration.ZERO, Duration.ZERO, MAX_TTL);
+        validateStorageOptions();
+        ListenAddress.parse(config.string("http.addr", ":5000"));
+        config.string("http.net").filter(net -> !net.equals("tcp")).ifPresent(net -> {
+            throw config.fail("http.net", "only tcp is supported", net);
+        });
+        config.string("http.prefix").filter(p -> !p.matches("/?[A-Za-z0-9._~/-]*")).ifPresent(p -> {
+            throw config.fail("http.prefix", "must be a URL path", p);
+        });
+        config.string("http.host").ifPresent(this::checkHost);
+        config.bool("http.relativeurls", false);
         validateAuth();
         validateTls();
     }
 
-    private void validateAuth() {
-        java.util.List<String> schemes = java.util.stream.Stream.of("htpasswd", "token", "silly")
-                .filter(s -> flat.keySet().stream().anyMatch(k -> k.equals("auth." + s) || k.startsWith("auth." + s + ".")))
-                .toList();
-        if (schemes.size() > 1) {
-            fail("auth", "only one of htpasswd, token, silly may be configured", String.join(", ", schemes));
+    /** The driver's options, then each enabled middleware entry's, by the part that reads them. */
+    private void validateStorageOptions() {
+        String driver = file.storageDriver();
+        validator(OptionsValidator.Kind.STORAGE_DRIVER, driver).ifPresent(v -> v.validate(config.section("storage." + driver)));
+        for (int i = 0; config.has("middleware.storage[" + i + "]"); i++) {
+            OptionReader entry = config.section("middleware.storage[" + i + "]");
+            if (entry.bool("disabled", false)) {
+                continue;
+            }
+            // an unknown name is reported when the middleware is built
+            entry.string("name").flatMap(name -> validator(OptionsValidator.Kind.STORAGE_MIDDLEWARE, name))
+                    .ifPresent(v -> v.validate(entry.section("options")));
         }
-        flat.keySet().stream().filter(k -> k.startsWith("auth.")).map(k -> k.split("\\.")[1].replaceAll("\\[.*", ""))
-                .filter(s -> !Set.of("htpasswd", "token", "silly").contains(s)).findFirst()
-                .ifPresent(s -> fail("auth." + s, "unknown auth scheme (htpasswd, token, silly)", ""));
+    }
+
+    private static Optional<OptionsValidator> validator(OptionsValidator.Kind kind, String name) {
+        return ServiceLoader.load(OptionsValidator.class, OptionsValidator.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(v -> v.kind() == kind && v.name().equals(name))
+                .findFirst();
+    }
+
+    private void checkHost(String host) {
+        try {
+            URI uri = new URI(host);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw config.fail("http.host", "must be an absolute URL such as https://registry.example.com", host);
+            }
+        } catch (URISyntaxException e) {
+            throw config.fail("http.host", "must be an absolute URL", host);
+        }
+    }
+
+    private void validateAuth() {
+        List<String> schemes = AUTH_SCHEMES.stream().filter(s -> config.has("auth." + s)).toList();
+        if (schemes.size() > 1) {
+            throw config.fail("auth", "only one of htpasswd, token, silly may be configured", String.join(", ", schemes));
+        }
+        config.keys().stream().filter(k -> k.startsWith("auth.")).map(k -> k.split("\\.")[1].replaceAll("\\[.*", ""))
+                .filter(s -> !AUTH_SCHEMES.contains(s)).findFirst()
+                .ifPresent(s -> {
+                    throw config.fail("auth." + s, "unknown auth scheme (htpasswd, token, silly)", "");
+                });
         if (schemes.isEmpty()) {
             return;
         }
         String scheme = schemes.get(0);
-        java.util.List<String> required = switch (scheme) {
-            case "htpasswd" -> java.util.List.of("realm", "path");
-            case "token" -> java.util.List.of("realm", "service", "issuer");
-            default -> java.util.List.of("realm", "service");
+        List<String> required = switch (scheme) {
+            case "htpasswd" -> List.of("realm", "path");
+            case "token" -> List.of("realm", "service", "issuer");
+            default -> List.of("realm", "service");
         };
-        for (String key : required) {
-            String value = flat.get("auth." + scheme + "." + key);
-            if (value == null || value.isBlank()) {
-                throw new ConfigError("auth." + scheme + "." + key + ": required (" + file.origin() + ")");
-            }
+        required.forEach(key -> config.required("auth." + scheme + "." + key));
+        if (scheme.equals("token") && config.string("auth.token.rootcertbundle").isEmpty() && config.string("auth.token.jwks").isEmpty()) {
+            throw config.fail("auth.token.rootcertbundle", "rootcertbundle or jwks is required");
         }
-        if (scheme.equals("token") && blank("auth.token.rootcertbundle") && blank("auth.token.jwks")) {
-            throw new ConfigError("auth.token.rootcertbundle: rootcertbundle or jwks is required (" + file.origin() + ")");
-        }
-        bool("auth.token.autoredirect");
-        for (String alg : TlsSettings.list(flat, "auth.token.signingalgorithms")) {
+        config.bool("auth.token.autoredirect", false);
+        for (String alg : config.list("auth.token.signingalgorithms")) {
             if (!TOKEN_ALGORITHMS.contains(alg)) {
-                fail("auth.token.signingalgorithms", "public-key algorithms only (" + String.join(", ", new java.util.TreeSet<>(TOKEN_ALGORITHMS)) + ")", alg);
+                throw config.fail("auth.token.signingalgorithms", "public-key algorithms only (" + String.join(", ", new TreeSet<>(TOKEN_ALGORITHMS))
+                        + ")", alg);
             }
         }
-        readableFile("auth.htpasswd.path");
-        readableFile("auth.token.rootcertbundle");
-        readableFile("auth.token.jwks");
+        Stream.of("auth.htpasswd.path", "auth.token.rootcertbundle", "auth.token.jwks").forEach(this::readableFile);
     }
 
     /** A file the registry reads at startup: missing, it stops startup here with one line, not a stack trace. */
     private void readableFile(String key) {
-        if (blank(key)) {
-            return;
-        }
-        java.nio.file.Path path = java.nio.file.Path.of(flat.get(key).trim());
-        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
-            fail(key, "no readable file", path.toString());
-        }
+        config.string(key).map(Path::of).filter(path -> !Files.isRegularFile(path) || !Files.isReadable(path)).ifPresent(path -> {
+            throw config.fail(key, "no readable file", path.toString());
+        });
     }
 
     private void validateTls() {
-        if (flat.keySet().stream().anyMatch(k -> k.startsWith("http.tls.letsencrypt"))) {
+        if (config.has("http.tls.letsencrypt")) {
             // ignoring it would serve plain HTTP where TLS was asked for
-            throw new ConfigError("http.tls.letsencrypt: not supported by Berth; give http.tls.certificate and key "
-                    + "(e.g. from certbot) instead (" + file.origin() + ")");
+            throw config.fail("http.tls.letsencrypt", "not supported by Berth; give http.tls.certificate and key (e.g. from certbot) instead");
         }
-        if (blank("http.tls.certificate") && blank("http.tls.key")) {
+        boolean certificate = config.string("http.tls.certificate").isPresent();
+        boolean key = config.string("http.tls.key").isPresent();
+        if (!certificate && !key) {
             return;
         }
-        if (blank("http.tls.certificate") || blank("http.tls.key")) {
-            throw new ConfigError("http.tls: certificate and key are both required (" + file.origin() + ")");
+        if (!certificate || !key) {
+            throw config.fail("http.tls", "certificate and key are both required");
         }
-        oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"));
-        String clientAuth = flat.get("http.tls.clientauth");
-        if (clientAuth != null && !clientAuth.isBlank()) {
-            // client certificates are always verified against clientcas: the modes that skip verification are refused
-            oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given"));
-        }
-    }
-
-    private boolean blank(String key) {
-        String value = flat.get(key);
-        return value == null || value.isBlank();
-    }
-
-    /** The s3 keys are parsed where the driver reads them, so both agree on every value. */
-    private void checkS3() {
-        dev.berth.storage.s3.S3Settings.parse(dev.berth.storage.s3.S3Settings.keysOf(flat), file.origin());
-    }
-
-    /** A cache lifetime: a Go duration from 0s (no caching) to 1h. */
-    private void ttl(String key) {
-        String value = flat.get(key);
-        if (value == null) {
-            return;
-        }
-        try {
-            Duration ttl = GoDuration.parse(value.trim());
-            if (ttl.isNegative() || ttl.compareTo(Duration.ofHours(1)) > 0) {
-                fail(key, "must be between 0s and 1h", value);
-            }
-        } catch (IllegalArgumentException e) {
-            fail(key, "must be a duration such as 1s or 500ms", value);
-        }
-    }
-
-    private void bool(String key) {
-        String value = flat.get(key);
-        if (value != null && !BOOLEANS.contains(value.trim().toLowerCase())) {
-            fail(key, "must be true or false", value);
-        }
-    }
-
-    private void oneOf(String key, Set<String> allowed) {
-        String value = flat.get(key);
-        if (value != null && !value.isBlank() && !allowed.contains(value.trim().toLowerCase())) {
-            fail(key, "must be one of " + String.join(", ", new java.util.TreeSet<>(allowed)), value);
-        }
-    }
-
-    private void integer(String key, long min, long max) {
-        String value = flat.get(key);
-        if (value == null) {
-            return;
-        }
-        try {
-            long n = Long.parseLong(value.trim());
-            if (n < min || n > max) {
-                fail(key, "must be between " + min + " and " + max, value);
-            }
-        } catch (NumberFormatException e) {
-            fail(key, "must be a whole number", value);
-        }
-    }
-
-    private void fail(String key, String rule, String value) {
-        throw new ConfigError(key + ": " + rule + ", got \"" + value + "\" (" + file.origin() + ")");
+        config.oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"), "tls1.2");
+        // client certificates are always verified against clientcas: the modes that skip verification are refused
+        config.oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given"),
+                "require-and-verify-client-cert");
     }
 }

@@ -60,6 +60,21 @@ public final class GoDuration {
         return Duration.ofNanos(negative ? -n : n);
     }
 
+    /** The shortest Go form of a whole number of one unit: 168h, 10m, 1s, 500ms (for messages). */
+    public static String format(Duration duration) {
+        long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        for (String unit : new String[] {"h", "m", "s", "ms", "us"}) {
+            long size = unitNanos(unit, unit);
+            if (nanos % size == 0) {
+                return nanos / size + unit;
+            }
+        }
+        return nanos + "ns";
+    }
+
     private static long unitNanos(String unit, String text) {
         return switch (unit) {
             case "ns" -> 1L;

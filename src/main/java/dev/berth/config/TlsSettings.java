@@ -3,6 +3,7 @@ package dev.berth.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code http.tls} as Quarkus HTTPS settings: the listen port becomes the TLS port and plain HTTP is
@@ -15,33 +16,33 @@ final class TlsSettings {
     private TlsSettings() {
     }
 
-    static void apply(Map<String, String> flat, int port, Map<String, String> props) {
-        String certificate = flat.get("http.tls.certificate");
-        if (certificate == null || certificate.isBlank()) {
+    static void apply(OptionReader config, int port, Map<String, String> props) {
+        Optional<String> certificate = config.string("http.tls.certificate");
+        if (certificate.isEmpty()) {
             return;
         }
         props.put("quarkus.http.ssl-port", Integer.toString(port));
         props.put("quarkus.http.insecure-requests", "disabled");
-        props.put("quarkus.http.ssl.certificate.files", certificate.trim());
-        props.put("quarkus.http.ssl.certificate.key-files", flat.getOrDefault("http.tls.key", "").trim());
-        List<String> cas = list(flat, "http.tls.clientcas");
+        props.put("quarkus.http.ssl.certificate.files", certificate.get());
+        props.put("quarkus.http.ssl.certificate.key-files", config.string("http.tls.key", ""));
+        List<String> cas = config.list("http.tls.clientcas");
         if (!cas.isEmpty()) {
             props.put("quarkus.http.ssl.certificate.trust-store-files", String.join(",", cas));
             props.put("quarkus.http.ssl.certificate.trust-store-file-type", "PEM");
             // Go's default with clientcas; verify-client-cert-if-given lets clients without one in
             // (a certificate that is given is still verified by the handshake)
-            String clientAuth = flat.getOrDefault("http.tls.clientauth", "").trim().toLowerCase();
+            String clientAuth = config.string("http.tls.clientauth", "").toLowerCase();
             boolean optional = clientAuth.equals("verify-client-cert-if-given");
             props.put("berth.tls.client-certificate-required", Boolean.toString(!optional));
         }
-        String minimum = flat.getOrDefault("http.tls.minimumtls", "tls1.2").trim();
+        String minimum = config.string("http.tls.minimumtls", "tls1.2");
         props.put("quarkus.http.ssl.protocols", switch (minimum) {
             case "tls1.3" -> "TLSv1.3";
             case "tls1.1" -> "TLSv1.3,TLSv1.2,TLSv1.1";
             case "tls1.0" -> "TLSv1.3,TLSv1.2,TLSv1.1,TLSv1";
             default -> "TLSv1.3,TLSv1.2";
         });
-        List<String> ciphers = list(flat, "http.tls.ciphersuites");
+        List<String> ciphers = config.list("http.tls.ciphersuites");
         if (!ciphers.isEmpty()) {
             // as in Go, the list restricts TLS 1.0-1.2 only: TLS 1.3 keeps its suites (the JDK would
             // otherwise drop them, and TLS 1.3 could not be negotiated at all)
@@ -53,22 +54,5 @@ final class TlsSettings {
             }
             props.put("quarkus.http.ssl.cipher-suites", String.join(",", all));
         }
-    }
-
-    /** A YAML list ({@code key[0]}, {@code key[1]}) or a comma-separated value. */
-    static List<String> list(Map<String, String> flat, String key) {
-        List<String> out = new ArrayList<>();
-        String single = flat.get(key);
-        if (single != null) {
-            for (String v : single.split(",")) {
-                if (!v.isBlank()) {
-                    out.add(v.trim());
-                }
-            }
-        }
-        for (int i = 0; flat.containsKey(key + "[" + i + "]"); i++) {
-            out.add(flat.get(key + "[" + i + "]").trim());
-        }
-        return out;
     }
 }

@@ -1,6 +1,6 @@
 package dev.berth.storage;
 
-import java.util.Map;
+import java.util.List;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigError;
+import dev.berth.config.OptionReader;
 import io.quarkus.runtime.StartupEvent;
 
 /** Builds the configured driver and wraps it in the configured storage middleware, in order. */
@@ -28,7 +29,9 @@ public class StorageDriverProducer {
                 .orElseThrow(() -> new ConfigError("storage." + config.storageDriver() + ": driver not available in this build"));
         StorageDriver driver = new PathCheckingDriver(factory.create());
         LOG.infof("storage driver %s", driver.name());
-        for (MiddlewareConfig.Entry entry : middleware.storage().orElse(java.util.List.of())) {
+        List<MiddlewareConfig.Entry> entries = middleware.storage().orElse(List.of());
+        for (int i = 0; i < entries.size(); i++) {
+            MiddlewareConfig.Entry entry = entries.get(i);
             if (entry.disabled()) {
                 continue;
             }
@@ -36,7 +39,7 @@ public class StorageDriverProducer {
                     .filter(m -> m.name().equals(entry.name()))
                     .findFirst()
                     .orElseThrow(() -> new ConfigError("middleware.storage: unknown storage middleware \"" + entry.name() + "\""));
-            driver = wrapper.wrap(driver, Map.copyOf(entry.options()));
+            driver = wrapper.wrap(driver, new OptionReader(entry.options(), "middleware.storage[" + i + "].options.", config.configOrigin()));
             LOG.infof("storage middleware %s", entry.name());
         }
         return driver;

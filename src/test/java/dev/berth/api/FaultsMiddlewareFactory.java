@@ -1,11 +1,11 @@
 package dev.berth.api;
 
 import java.nio.file.FileSystemException;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.berth.config.OptionReader;
 import dev.berth.storage.FileWriter;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageMiddlewareFactory;
@@ -30,7 +30,7 @@ public class FaultsMiddlewareFactory implements StorageMiddlewareFactory {
     }
 
     @Override
-    public StorageDriver wrap(StorageDriver driver, Map<String, String> options) {
+    public StorageDriver wrap(StorageDriver driver, OptionReader options) {
         return new Faults(driver);
     }
 

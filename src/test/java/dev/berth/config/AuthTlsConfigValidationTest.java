@@ -74,7 +74,7 @@ class AuthTlsConfigValidationTest {
                 "http.tls.clientcas[0]", "/ca1.pem", "http.tls.clientcas[1]", "/ca2.pem", "http.tls.minimumtls", "tls1.3",
                 "http.tls.ciphersuites[0]", "TLS_AES_128_GCM_SHA256"));
         Map<String, String> props = new HashMap<>();
-        TlsSettings.apply(flat, 5443, props);
+        TlsSettings.apply(new OptionReader(flat, "", "test.yml"), 5443, props);
         assertEquals("5443", props.get("quarkus.http.ssl-port"));
         assertEquals("disabled", props.get("quarkus.http.insecure-requests"));
         assertEquals("/c.pem", props.get("quarkus.http.ssl.certificate.files"));
@@ -85,15 +85,16 @@ class AuthTlsConfigValidationTest {
         assertEquals("TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256", props.get("quarkus.http.ssl.cipher-suites"));
 
         Map<String, String> tls12 = new HashMap<>();
-        TlsSettings.apply(Map.of("http.tls.certificate", "/c.pem", "http.tls.key", "/k.pem", "http.tls.ciphersuites[0]",
-                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "http.tls.clientcas[0]", "/ca.pem", "http.tls.clientauth", "verify-client-cert-if-given"), 5443, tls12);
+        TlsSettings.apply(new OptionReader(Map.of("http.tls.certificate", "/c.pem", "http.tls.key", "/k.pem", "http.tls.ciphersuites[0]",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "http.tls.clientcas[0]", "/ca.pem", "http.tls.clientauth", "verify-client-cert-if-given"),
+                "", "test.yml"), 5443, tls12);
         assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256",
                 tls12.get("quarkus.http.ssl.cipher-suites"));
         assertEquals("false", tls12.get("berth.tls.client-certificate-required"));
         assertEquals("TLSv1.3,TLSv1.2", tls12.get("quarkus.http.ssl.protocols"));
 
         Map<String, String> none = new HashMap<>();
-        TlsSettings.apply(Map.of(), 5000, none);
+        TlsSettings.apply(new OptionReader(Map.of(), "", "test.yml"), 5000, none);
         assertTrue(none.isEmpty(), none.toString());
     }
 }

@@ -36,6 +36,7 @@ class DistributionConfigFileTest {
                 middleware:
                   storage:
                     - name: cloudfront
+                      disabled: true
                       options:
                         baseurl: https://d.example.net
                 """, Map.of());
@@ -56,7 +57,8 @@ class DistributionConfigFileTest {
     void environmentOverridesTheFile() {
         DistributionConfigFile f = parse("storage:\n  filesystem:\n    rootdirectory: /a\nhttp:\n  addr: :5000\n",
                 Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:5055", "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/b",
-                        "REGISTRY_MIDDLEWARE_STORAGE_0_NAME", "redirect", "PATH", "/bin"));
+                        "REGISTRY_MIDDLEWARE_STORAGE_0_NAME", "redirect",
+                        "REGISTRY_MIDDLEWARE_STORAGE_0_OPTIONS_BASEURL", "https://files.example.com", "PATH", "/bin"));
         assertEquals("127.0.0.1:5055", f.properties().get("http.addr"));
         assertEquals("/b", f.properties().get("storage.filesystem.rootdirectory"));
         assertEquals("redirect", f.properties().get("middleware.storage[0].name"));
@@ -103,5 +105,32 @@ class DistributionConfigFileTest {
         String message = error("storage: [unclosed\n", Map.of());
         assertTrue(message.startsWith("config file test.yml: not valid YAML"), message);
         assertTrue(!message.contains("\n"), message);
+    }
+
+    /** Found through their OptionsValidator, checked before start like every other key. */
+    @Test
+    void storageMiddlewareOptionsNameTheirKey() {
+        String cloudfront = "storage:\n  s3:\n    region: us-east-1\n    bucket: b\nmiddleware:\n  storage:\n"
+                + "    - name: redirect\n      disabled: true\n"
+                + "    - name: cloudfront\n      options:\n        baseurl: cdn.example.com\n        keypairid: K\n";
+        assertEquals("middleware.storage[1].options.privatekey: required (test.yml)", error(cloudfront, Map.of()));
+        String withKey = cloudfront + "        privatekey: /no/such/key.pem\n";
+        assertTrue(error(withKey + "        duration: banana\n", Map.of())
+                .startsWith("middleware.storage[1].options.duration: must be a duration"));
+        assertTrue(error(withKey + "        trustedproxies: [10.0.0.0/40]\n", Map.of())
+                .startsWith("middleware.storage[1].options.trustedproxies: "));
+        assertEquals("middleware.storage[1].options.privatekey: /no/such/key.pem: file not found (test.yml)", error(withKey, Map.of()));
+        assertTrue(error("storage:\n  inmemory:\nmiddleware:\n  storage:\n    - name: redirect\n      options:\n        baseurl: nohost\n",
+                Map.of()).startsWith("middleware.storage[0].options.baseurl: "));
+        // a disabled entry is not built, so not checked; an unknown name is reported when the driver is built
+        parse("storage:\n  inmemory:\nmiddleware:\n  storage:\n    - name: redirect\n      disabled: true\n    - name: faults\n",
+                Map.of());
+    }
+
+    @Test
+    void storageDriverOptionsNameTheirKey() {
+        assertTrue(error("storage:\n  s3:\n    region: us-east-1\n    bucket: b\n    chunksize: 1\n", Map.of())
+                .startsWith("storage.s3.chunksize: must be between 5242880 and"));
+        assertTrue(error("storage:\n  filesystem:\n    rootdirectory: ''\n", Map.of()).startsWith("storage.filesystem.rootdirectory: "));
     }
 }

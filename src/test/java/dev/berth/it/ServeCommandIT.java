@@ -30,6 +30,23 @@ class ServeCommandIT {
         assertEquals(1, r.output().strip().lines().count(), r.output());
     }
 
+    /** A storage driver's or middleware's own option, checked before start like every other key. */
+    @Test
+    void badStorageOptionsStopStartupWithOneLineNamingTheKey() throws Exception {
+        Map<String, String> configs = Map.of(
+                "storage.s3.chunksize", "storage:\n  s3:\n    region: us-east-1\n    bucket: b\n    chunksize: 1\n",
+                "middleware.storage[0].options.duration", "storage:\n  inmemory:\nmiddleware:\n  storage:\n    - name: cloudfront\n"
+                        + "      options:\n        baseurl: cdn.example.com\n        keypairid: K\n        privatekey: /k.pem\n"
+                        + "        duration: banana\n");
+        for (Map.Entry<String, String> bad : configs.entrySet()) {
+            Path config = Files.writeString(work.resolve("bad-storage.yml"), "version: 0.1\n" + bad.getValue());
+            BerthProcess.Result r = BerthProcess.runToExit(work, config, Map.of());
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.output().contains(bad.getKey() + ": "), r.output());
+            assertEquals(1, r.output().strip().lines().count(), r.output());
+        }
+    }
+
     @Test
     void missingConfigFileIsReported() throws Exception {
         BerthProcess.Result r = BerthProcess.runToExit(work, work.resolve("nope.yml"), Map.of());

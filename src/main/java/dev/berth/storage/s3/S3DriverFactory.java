@@ -1,8 +1,7 @@
 package dev.berth.storage.s3;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,22 +9,28 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.Config;
 
-import dev.berth.config.BerthConfig;
+import dev.berth.config.OptionReader;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageDriverFactory;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
+/** The s3 driver; also built by ServiceLoader (see {@link StorageDriverFactory}), hence registered for reflection. */
 @ApplicationScoped
+@RegisterForReflection(fields = false, methods = false)
 public class S3DriverFactory implements StorageDriverFactory {
     @Inject
     Config config;
-    @Inject
-    BerthConfig berth;
 
-    private final List<S3Driver> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<S3Driver> created = new CopyOnWriteArrayList<>();
 
     @Override
     public String name() {
         return "s3";
+    }
+
+    @Override
+    public void validate(OptionReader options) {
+        S3Settings.parse(options);
     }
 
     @Override
@@ -38,13 +43,7 @@ public class S3DriverFactory implements StorageDriverFactory {
 
     /** The {@code storage.s3} keys as the config sources now say (file, REGISTRY_* overrides, tests). */
     public S3Settings settings() {
-        Map<String, String> flat = new HashMap<>();
-        for (String name : config.getPropertyNames()) {
-            if (name.startsWith("storage.s3.") || name.startsWith("storage.s3aws.")) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> flat.put(name, v));
-            }
-        }
-        return S3Settings.parse(S3Settings.keysOf(flat), berth.configOrigin());
+        return S3Settings.parse(OptionReader.fromConfig(config, "storage.s3"));
     }
 
     @PreDestroy

@@ -3,6 +3,7 @@ package dev.berth.storage.middleware;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,10 +47,10 @@ class MiddlewareWiringTest {
     @Test
     void listOptionsAreReadAsLists() {
         Map<String, String> options = middleware.storage().orElseThrow().get(0).options();
-        Map<String, String> withRequired = new java.util.HashMap<>(options);
+        Map<String, String> withRequired = new HashMap<>(options);
         withRequired.put("privatekey", "/k.pem");
         withRequired.put("keypairid", "K");
-        CloudFrontOptions parsed = CloudFrontOptions.parse(withRequired);
+        CloudFrontOptions parsed = CloudFrontOptions.parse(EntryOptions.of(withRequired));
         assertEquals(2, parsed.trustedProxies().size(), "options seen: " + options.keySet());
         assertTrue(parsed.trustedProxies().contains("fd00::1"));
         assertEquals(List.of(), parsed.awsRegions());

@@ -163,10 +163,4 @@ class S3SettingsTest {
         assertTrue(assertThrows(ConfigError.class, () -> parse(Map.of("bucket", "b", "region", "us-east-1", "accesskey", "a")))
                 .getMessage().startsWith("storage.s3.secretkey: "));
     }
-
-    @Test
-    void keysOfTakesTheS3SectionAndItsAlias() {
-        Map<String, String> flat = Map.of("storage.s3.bucket", "b", "storage.s3aws.region", "r", "storage.delete.enabled", "true");
-        assertEquals(Map.of("bucket", "b", "region", "r"), S3Settings.keysOf(flat));
-    }
 }

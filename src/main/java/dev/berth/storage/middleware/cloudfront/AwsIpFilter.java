@@ -8,11 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
+
+import io.vertx.core.Vertx;
 
 /**
  * Whether a client is inside AWS, from ip-ranges.json fetched at start and every
@@ -29,21 +28,21 @@ public final class AwsIpFilter implements AutoCloseable {
     private final Duration updateFrequency;
     private final Duration firstRetry;
     private final HttpClient client;
-    private final ScheduledExecutorService scheduler;
+    private final Vertx vertx;
     private final CompletableFuture<Void> firstLoad = new CompletableFuture<>();
     private volatile CidrSet ranges = CidrSet.EMPTY;
     private volatile boolean closed;
-    private volatile ScheduledFuture<?> next;
+    private volatile long next = -1;
     private int failures;
 
     public AwsIpFilter(URI url, Set<String> regions, Duration updateFrequency, Duration firstRetry,
-            HttpClient client, ScheduledExecutorService scheduler) {
+            HttpClient client, Vertx vertx) {
         this.url = url;
         this.regions = Set.copyOf(regions);
         this.updateFrequency = updateFrequency;
         this.firstRetry = firstRetry;
         this.client = client;
-        this.scheduler = scheduler;
+        this.vertx = vertx;
     }
 
     public AwsIpFilter start() {
@@ -96,18 +95,22 @@ public final class AwsIpFilter implements AutoCloseable {
         return delay.compareTo(cap) > 0 ? cap : delay;
     }
 
+    /** A Vert.x timer; the fetch starts on a worker, as resolving the host name may block. */
     private void schedule(Duration delay) {
         if (!closed) {
-            next = scheduler.schedule(this::fetch, delay.toMillis(), TimeUnit.MILLISECONDS);
+            next = vertx.setTimer(Math.max(1, delay.toMillis()), id -> vertx.executeBlocking(() -> {
+                fetch();
+                return null;
+            }, false));
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        ScheduledFuture<?> pending = next;
-        if (pending != null) {
-            pending.cancel(false);
+        long pending = next;
+        if (pending >= 0) {
+            vertx.cancelTimer(pending);
         }
     }
 }

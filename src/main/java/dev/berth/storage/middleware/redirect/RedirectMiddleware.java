@@ -1,12 +1,10 @@
 package dev.berth.storage.middleware.redirect;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Optional;
 
 import io.smallrye.mutiny.Uni;
 
-import dev.berth.config.ConfigError;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.middleware.DelegatingStorageDriver;
@@ -21,33 +19,13 @@ public final class RedirectMiddleware extends DelegatingStorageDriver {
     private final String query;
     private final MiddlewareMetrics metrics;
 
-    public RedirectMiddleware(StorageDriver driver, String baseUrl, MiddlewareMetrics metrics) {
+    public RedirectMiddleware(StorageDriver driver, URI uri, MiddlewareMetrics metrics) {
         super(driver);
-        URI uri = parse(baseUrl);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         // a baseurl path is joined in front, as Distribution v3 does
         this.prefix = uri.getScheme() + "://" + uri.getRawAuthority() + stripTrailingSlashes(path);
         this.query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         this.metrics = metrics;
-    }
-
-    private static URI parse(String baseUrl) {
-        if (baseUrl == null || baseUrl.isBlank()) {
-            throw new ConfigError("middleware redirect: option baseurl is required");
-        }
-        URI uri;
-        try {
-            uri = new URI(baseUrl.trim());
-        } catch (URISyntaxException e) {
-            throw new ConfigError("middleware redirect: baseurl \"" + baseUrl + "\" is not a URL: " + e.getReason());
-        }
-        if (uri.getScheme() == null) {
-            throw new ConfigError("middleware redirect: baseurl \"" + baseUrl + "\" has no scheme (http:// or https://)");
-        }
-        if (uri.getHost() == null) {
-            throw new ConfigError("middleware redirect: baseurl \"" + baseUrl + "\" has no host");
-        }
-        return uri;
     }
 
     private static String stripTrailingSlashes(String path) {

@@ -1,19 +1,30 @@
 package dev.berth.storage.middleware.redirect;
 
-import java.util.Map;
+import java.net.URI;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import dev.berth.config.OptionReader;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageMiddlewareFactory;
 import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** {@code middleware.storage: - name: redirect, options: {baseurl: ...}}. */
+/**
+ * {@code middleware.storage: - name: redirect, options: {baseurl: ...}}. Also built by ServiceLoader
+ * (see {@link StorageMiddlewareFactory}), hence the no-argument constructor and reflection.
+ */
 @ApplicationScoped
+@RegisterForReflection(fields = false, methods = false)
 public class RedirectMiddlewareFactory implements StorageMiddlewareFactory {
-    private final MiddlewareMetrics metrics;
+    @Inject
+    MiddlewareMetrics metrics;
 
-    public RedirectMiddlewareFactory(MiddlewareMetrics metrics) {
+    public RedirectMiddlewareFactory() {
+    }
+
+    RedirectMiddlewareFactory(MiddlewareMetrics metrics) {
         this.metrics = metrics;
     }
 
@@ -23,7 +34,16 @@ public class RedirectMiddlewareFactory implements StorageMiddlewareFactory {
     }
 
     @Override
-    public StorageDriver wrap(StorageDriver driver, Map<String, String> options) {
-        return new RedirectMiddleware(driver, options.get("baseurl"), metrics);
+    public void validate(OptionReader options) {
+        baseUrl(options);
+    }
+
+    @Override
+    public StorageDriver wrap(StorageDriver driver, OptionReader options) {
+        return new RedirectMiddleware(driver, baseUrl(options), metrics);
+    }
+
+    private static URI baseUrl(OptionReader options) {
+        return options.httpUrl("baseurl").orElseThrow(() -> options.fail("baseurl", "required"));
     }
 }

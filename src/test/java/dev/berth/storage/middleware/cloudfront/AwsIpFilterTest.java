@@ -13,8 +13,6 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
+
+import io.vertx.core.Vertx;
 
 class AwsIpFilterTest {
     static final String IP_RANGES = """
@@ -41,7 +41,7 @@ class AwsIpFilterTest {
             }
             """;
 
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final Vertx vertx = Vertx.vertx();
     private HttpServer server;
     private AwsIpFilter filter;
 
@@ -53,7 +53,7 @@ class AwsIpFilterTest {
         if (server != null) {
             server.stop(0);
         }
-        scheduler.shutdownNow();
+        vertx.close();
     }
 
     @Test
@@ -113,7 +113,7 @@ class AwsIpFilterTest {
         AtomicInteger requests = new AtomicInteger();
         server = ipRangesServer(2, requests);
         filter = new AwsIpFilter(url(server), Set.of(), Duration.ofMillis(400), Duration.ofMillis(50),
-                HttpClient.newHttpClient(), scheduler);
+                HttpClient.newHttpClient(), vertx);
         assertFalse(filter.contains("3.5.141.9"), "nobody is inside AWS before the first load");
         filter.start();
         filter.firstLoad().get(10, TimeUnit.SECONDS);
@@ -137,7 +137,7 @@ class AwsIpFilterTest {
         server.stop(0);
         server = null;
         filter = new AwsIpFilter(dead, Set.of(), Duration.ofHours(12), Duration.ofMillis(20),
-                HttpClient.newHttpClient(), scheduler).start();
+                HttpClient.newHttpClient(), vertx).start();
         Thread.sleep(400);
         assertFalse(filter.firstLoad().isDone());
         assertFalse(filter.contains("3.5.141.9"));
@@ -146,14 +146,14 @@ class AwsIpFilterTest {
     @Test
     void retryBackoffDoublesAndIsCapped() {
         AwsIpFilter f = new AwsIpFilter(URI.create("http://127.0.0.1:1/"), Set.of(), Duration.ofHours(12),
-                Duration.ofMinutes(1), HttpClient.newHttpClient(), scheduler);
+                Duration.ofMinutes(1), HttpClient.newHttpClient(), vertx);
         assertEquals(Duration.ofMinutes(1), f.retryDelay(1));
         assertEquals(Duration.ofMinutes(2), f.retryDelay(2));
         assertEquals(Duration.ofMinutes(8), f.retryDelay(4));
         assertEquals(Duration.ofMinutes(15), f.retryDelay(10));
         assertEquals(Duration.ofMinutes(15), f.retryDelay(1000));
         AwsIpFilter frequent = new AwsIpFilter(URI.create("http://127.0.0.1:1/"), Set.of(), Duration.ofMinutes(3),
-                Duration.ofMinutes(1), HttpClient.newHttpClient(), scheduler);
+                Duration.ofMinutes(1), HttpClient.newHttpClient(), vertx);
         assertEquals(Duration.ofMinutes(3), frequent.retryDelay(5));
     }
 }

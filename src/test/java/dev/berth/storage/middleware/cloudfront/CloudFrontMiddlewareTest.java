@@ -26,10 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.berth.storage.BucketKeys;
 import dev.berth.storage.PathRules;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
+import dev.berth.storage.middleware.EntryOptions;
 import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.vertx.core.Vertx;
 
 /** Signed URLs fetched from the CloudFront stand-in, and the AWS client filter. */
 class CloudFrontMiddlewareTest {
@@ -43,8 +46,9 @@ class CloudFrontMiddlewareTest {
     private final MiddlewareMetrics metrics = new MiddlewareMetrics();
     // the registry and the CDN read the same (test) time
     private final MutableClock clock = new MutableClock(Instant.now());
+    private final Vertx vertx = Vertx.vertx();
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, SignedUrlCaches.standalone(), clock, Duration.ofHours(1), Duration.ofMillis(50));
+            new CloudFrontMiddlewareFactory(metrics, vertx, SignedUrlCaches.standalone(), clock, Duration.ofHours(1), Duration.ofMillis(50));
     private final HttpClient http = HttpClient.newHttpClient();
     private CloudFrontStandIn cdn;
     private HttpServer ipRanges;
@@ -57,6 +61,7 @@ class CloudFrontMiddlewareTest {
     @AfterEach
     void stop() {
         factory.stop();
+        vertx.close();
         if (cdn != null) {
             cdn.close();
         }
@@ -86,7 +91,7 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void signedUrlIsAcceptedByCloudFront() throws Exception {
-        StorageDriver driver = factory.wrap(new BucketDriver("/reg/"), options());
+        StorageDriver driver = factory.wrap(new BucketDriver("/reg/"), EntryOptions.of(options()));
         String url = redirect(driver, "198.51.100.7", PATH);
         assertTrue(url.startsWith(cdn.baseUrl() + "reg" + PATH + "?Expires="), url);
         HttpResponse<byte[]> response = get(url, "GET");
@@ -98,7 +103,7 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void tamperedUrlsAreForbidden() throws Exception {
-        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), options());
+        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), EntryOptions.of(options()));
         String url = redirect(driver, "198.51.100.7", PATH);
         String otherObject = url.replace("/abcd/", "/abce/");
         assertEquals(403, get(otherObject, "GET").statusCode());
@@ -116,7 +121,7 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void expiredUrlIsForbidden() throws Exception {
-        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), options());
+        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), EntryOptions.of(options()));
         String url = redirect(driver, "198.51.100.7", PATH);
         clock.advance(Duration.ofMinutes(15));
         assertEquals(200, get(url, "GET").statusCode(), "still valid at duration - window");
@@ -134,7 +139,7 @@ class CloudFrontMiddlewareTest {
         o.put("awsregion", "us-west-2");
         o.put("iprangesurl", AwsIpFilterTest.url(ipRanges).toString());
         o.put("trustedproxies", "10.0.0.0/8");
-        CloudFrontMiddleware driver = (CloudFrontMiddleware) factory.wrap(new BucketDriver("/reg"), o);
+        CloudFrontMiddleware driver = (CloudFrontMiddleware) factory.wrap(new BucketDriver("/reg"), EntryOptions.of(o));
         awaitRanges(driver);
         long awsBefore = metrics.awsClientRedirects.sum();
 
@@ -162,7 +167,7 @@ class CloudFrontMiddlewareTest {
         Map<String, String> o = options();
         o.put("ipfilteredby", "aws");
         o.put("iprangesurl", AwsIpFilterTest.url(ipRanges).toString());
-        CloudFrontMiddleware driver = (CloudFrontMiddleware) factory.wrap(new BucketDriver("/reg"), o);
+        CloudFrontMiddleware driver = (CloudFrontMiddleware) factory.wrap(new BucketDriver("/reg"), EntryOptions.of(o));
         awaitRanges(driver);
         String client = driver.clientAddress("198.51.100.7", List.of("52.94.77.1"));
         assertEquals("198.51.100.7", client);
@@ -179,7 +184,7 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void invalidPathsAreNotSigned() {
-        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), options());
+        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), EntryOptions.of(options()));
         for (String bad : new String[] {"/docker/../secret", "/a\"b", "relative", "/a//b"}) {
             assertThrows(PathRules.InvalidPathException.class, () -> redirect(driver, "198.51.100.7", bad), bad);
         }
@@ -188,11 +193,11 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void otherCallsPassThrough() {
-        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), options());
+        StorageDriver driver = factory.wrap(new BucketDriver("/reg"), EntryOptions.of(options()));
         driver.putContent("/docker/a", BLOB).await().indefinitely();
         assertArrayEquals(BLOB, driver.getContent("/docker/a").await().indefinitely());
         assertEquals("s3", driver.name());
         assertTrue(driver.unwrap(CloudFrontMiddleware.class).isPresent());
-        assertTrue(driver.unwrap(dev.berth.storage.BucketKeys.class).isPresent());
+        assertTrue(driver.unwrap(BucketKeys.class).isPresent());
     }
 }

@@ -17,9 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.berth.config.FileWatcher;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
+import dev.berth.storage.middleware.EntryOptions;
 import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.vertx.core.Vertx;
 
 class KeyRotationTest {
     private static final long T0 = 1_767_225_600L;
@@ -30,12 +33,14 @@ class KeyRotationTest {
 
     private final MiddlewareMetrics metrics = new MiddlewareMetrics();
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(T0));
+    private final Vertx vertx = Vertx.vertx();
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, SignedUrlCaches.standalone(), clock, Duration.ofMillis(50), Duration.ofMinutes(1));
+            new CloudFrontMiddlewareFactory(metrics, vertx, SignedUrlCaches.standalone(), clock, Duration.ofMillis(50), Duration.ofMinutes(1));
 
     @AfterEach
     void stop() {
         factory.stop();
+        vertx.close();
     }
 
     private String redirect(StorageDriver driver) {
@@ -69,7 +74,7 @@ class KeyRotationTest {
         Path newKey = OpenSsl.rsaPkcs8(dir, "new.pem");
         Path live = Files.copy(oldKey, dir.resolve("live.pem"));
         StorageDriver driver = factory.wrap(new BucketDriver("/reg"),
-                Map.of("baseurl", "https://cdn.test", "privatekey", live.toString(), "keypairid", "KID"));
+                EntryOptions.of(Map.of("baseurl", "https://cdn.test", "privatekey", live.toString(), "keypairid", "KID")));
 
         String before = redirect(driver);
         assertEquals(before, redirect(driver));
@@ -93,7 +98,7 @@ class KeyRotationTest {
         Path oldKey = OpenSsl.rsaPkcs8(dir, "old.pem");
         Path live = Files.copy(oldKey, dir.resolve("live.pem"));
         byte[] pem = Files.readAllBytes(live);
-        KeyFileWatcher watcher = new KeyFileWatcher(live, pem, k -> {
+        FileWatcher watcher = CloudFrontMiddlewareFactory.keyWatcher(live, pem, k -> {
             throw new AssertionError("a broken file must not replace the key");
         });
         Files.writeString(live, "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n");
@@ -106,7 +111,7 @@ class KeyRotationTest {
         // and through the middleware: the URL keeps verifying with the old key
         Files.write(live, pem);
         StorageDriver driver = factory.wrap(new BucketDriver("/reg"),
-                Map.of("baseurl", "https://cdn.test", "privatekey", live.toString(), "keypairid", "KID"));
+                EntryOptions.of(Map.of("baseurl", "https://cdn.test", "privatekey", live.toString(), "keypairid", "KID")));
         String before = redirect(driver);
         Files.writeString(live, "not a key");
         Thread.sleep(300);
@@ -119,7 +124,7 @@ class KeyRotationTest {
         Path key = OpenSsl.rsaPkcs8(dir, "k.pem");
         byte[] pem = Files.readAllBytes(key);
         int[] calls = {0};
-        KeyFileWatcher watcher = new KeyFileWatcher(key, pem, k -> calls[0]++);
+        FileWatcher watcher = CloudFrontMiddlewareFactory.keyWatcher(key, pem, k -> calls[0]++);
         Files.write(key, pem);
         assertFalse(watcher.check());
         Files.copy(OpenSsl.rsaPkcs1(dir, "other.pem"), key, StandardCopyOption.REPLACE_EXISTING);

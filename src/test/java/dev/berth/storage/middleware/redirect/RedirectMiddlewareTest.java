@@ -12,6 +12,7 @@ import dev.berth.config.ConfigError;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.inmemory.InMemoryDriver;
+import dev.berth.storage.middleware.EntryOptions;
 import dev.berth.storage.middleware.MiddlewareMetrics;
 
 class RedirectMiddlewareTest {
@@ -19,7 +20,7 @@ class RedirectMiddlewareTest {
     private final RedirectMiddlewareFactory factory = new RedirectMiddlewareFactory(metrics);
 
     private String redirect(String baseUrl, String path) {
-        StorageDriver driver = factory.wrap(new InMemoryDriver(), Map.of("baseurl", baseUrl));
+        StorageDriver driver = factory.wrap(new InMemoryDriver(), EntryOptions.of(Map.of("baseurl", baseUrl)));
         return driver.redirectUrl(new RedirectRequest("GET", "198.51.100.7"), path).await().indefinitely().orElseThrow();
     }
 
@@ -40,16 +41,16 @@ class RedirectMiddlewareTest {
     @Test
     void schemeAndHostAreRequired() {
         for (String bad : new String[] {"files.example.com", "/just/a/path", "https://", "", "http://bad host"}) {
-            ConfigError e = assertThrows(ConfigError.class, () -> factory.wrap(new InMemoryDriver(), Map.of("baseurl", bad)), bad);
-            assertTrue(e.getMessage().startsWith("middleware redirect: "), e.getMessage());
+            ConfigError e = assertThrows(ConfigError.class, () -> factory.wrap(new InMemoryDriver(), EntryOptions.of(Map.of("baseurl", bad))), bad);
+            assertTrue(e.getMessage().startsWith(EntryOptions.KEY + "baseurl: "), e.getMessage());
         }
-        ConfigError missing = assertThrows(ConfigError.class, () -> factory.wrap(new InMemoryDriver(), Map.of()));
-        assertEquals("middleware redirect: option baseurl is required", missing.getMessage());
+        ConfigError missing = assertThrows(ConfigError.class, () -> factory.wrap(new InMemoryDriver(), EntryOptions.of(Map.of())));
+        assertEquals(EntryOptions.KEY + "baseurl: required (test.yml)", missing.getMessage());
     }
 
     @Test
     void otherCallsPassThrough() {
-        StorageDriver driver = factory.wrap(new InMemoryDriver(), Map.of("baseurl", "https://x.test"));
+        StorageDriver driver = factory.wrap(new InMemoryDriver(), EntryOptions.of(Map.of("baseurl", "https://x.test")));
         driver.putContent("/a", new byte[] {1}).await().indefinitely();
         assertEquals(1, driver.getContent("/a").await().indefinitely().length);
         assertEquals("inmemory", driver.name());
