@@ -794,7 +794,7 @@ public abstract class StorageDriverContract {
             return;
         }
         assertTrue(get.isPresent(), "a redirecting driver gives a URL for GET");
-        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(get.get())).GET().build(),
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(get.get())).timeout(StorageTestSupport.TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, response.statusCode());
         assertArrayEquals(content, response.body());
