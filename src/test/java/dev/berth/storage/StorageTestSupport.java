@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ public final class StorageTestSupport {
     public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -54,6 +55,38 @@ public final class StorageTestSupport {
             out.add(Buffer.buffer(Arrays.copyOfRange(data, at, Math.min(data.length, at + piece))));
         }
         return Multi.createFrom().iterable(out);
+    }
+
+    /** SHA-256 and length of a read, digested as it streams: a large file is never held whole. */
+    public static Digested digest(Multi<Buffer> stream) {
+        return await(stream.collect().in(Digested::new, Digested::add));
+    }
+
+    /** A streamed read's digest so far. */
+    public static final class Digested {
+        private final MessageDigest sha256;
+        private long length;
+
+        Digested() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void add(Buffer piece) {
+            sha256.update(piece.getBytes());
+            length += piece.length();
+        }
+
+        public long length() {
+            return length;
+        }
+
+        public String sha256() {
+            return HexFormat.of().formatHex(sha256.digest());
+        }
     }
 
     public static void assertMissing(Uni<?> call) {

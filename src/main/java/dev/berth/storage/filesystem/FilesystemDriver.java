@@ -1,10 +1,15 @@
 package dev.berth.storage.filesystem;
 
+import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,12 +60,12 @@ public final class FilesystemDriver implements StorageDriver {
 
     private String storagePath(Path file) {
         Path rel = root.relativize(file);
-        return "/" + rel.toString().replace(java.io.File.separatorChar, '/');
+        return "/" + rel.toString().replace(File.separatorChar, '/');
     }
 
     @Override
     public Uni<byte[]> getContent(String path) {
-        return fs.readFile(full(path)).map(b -> b.getDelegate().getBytes()).onFailure().transform(e -> translate(e, path));
+        return fs.readFile(full(path)).map(b -> b.getDelegate().getBytes()).onFailure().transform(e -> translateRead(e, path));
     }
 
     @Override
@@ -100,13 +105,14 @@ public final class FilesystemDriver implements StorageDriver {
                     .map(AsyncFile::newInstance)
                     .onSuccess(opened::set);
             return UniHelper.toUni(opening)
-                    .onFailure().transform(e -> translate(e, path))
+                    .onFailure().transform(e -> translateRead(e, path))
                     .onItem().transformToMulti(file -> {
                         file.setReadPos(Math.max(0, offset));
                         if (length >= 0) {
                             file.setReadLength(length);
                         }
-                        return file.toMulti().map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+                        return file.toMulti().map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
+                                .onFailure().transform(e -> translateRead(e, path));
                     })
                     // completion, failure, and a reader that went away (a client hanging up mid-download)
                     .onTermination().invoke(opened::close);
@@ -209,7 +215,7 @@ public final class FilesystemDriver implements StorageDriver {
     @Override
     public Uni<FileInfo> stat(String path) {
         return fs.props(full(path))
-                .map(p -> new FileInfo(path, p.isDirectory() ? 0 : p.size(), java.time.Instant.ofEpochMilli(p.lastModifiedTime()), p.isDirectory()))
+                .map(p -> new FileInfo(path, p.isDirectory() ? 0 : p.size(), Instant.ofEpochMilli(p.lastModifiedTime()), p.isDirectory()))
                 .onFailure().transform(e -> translate(e, path));
     }
 
@@ -223,7 +229,7 @@ public final class FilesystemDriver implements StorageDriver {
                         .map(this::storagePath)
                         .sorted()
                         .toList();
-            } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            } catch (NoSuchFileException | NotDirectoryException e) {
                 throw new PathNotFoundException(path);
             } catch (IOException e) {
                 throw new StorageException("list " + path + ": " + e.getMessage(), e);
@@ -250,6 +256,10 @@ public final class FilesystemDriver implements StorageDriver {
         // Files.walk blocks; it runs on a worker thread, never the event loop
         return Uni.createFrom().item(() -> {
             List<FileInfo> out = new ArrayList<>();
+            // a file, or a path below one, is no directory to walk, as the other drivers (and Distribution's walk, which lists) answer
+            if (!Files.isDirectory(start)) {
+                throw new PathNotFoundException(path);
+            }
             try (Stream<Path> paths = Files.walk(start)) {
                 paths.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".tmp"))
                         .sorted()
@@ -282,6 +292,16 @@ public final class FilesystemDriver implements StorageDriver {
                 })).replaceWithVoid();
     }
 
+    /** As {@link #translate}, and a directory read as a file is no file there, as the other drivers answer. */
+    static Throwable translateRead(Throwable e, String path) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException && c.getMessage() != null && c.getMessage().contains("Is a directory")) {
+                return new PathNotFoundException(path);
+            }
+        }
+        return translate(e, path);
+    }
+
     static Throwable translate(Throwable e, String path) {
         // a full, read-only or forbidden disk: even when wrapped in a StorageException (mkdirsFor)
         Optional<StorageRefusedException> refused = StorageRefusedException.ofFileSystem(e, "filesystem: " + path);
@@ -292,14 +312,15 @@ public final class FilesystemDriver implements StorageDriver {
             return e;
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof NoSuchFileException || c instanceof java.io.FileNotFoundException
-                    || c instanceof java.nio.file.NotDirectoryException) {
+            if (c instanceof NoSuchFileException || c instanceof FileNotFoundException
+                    || c instanceof NotDirectoryException) {
                 return new PathNotFoundException(path);
             }
             // a path below a file ("/a/file/x"): ENOTDIR, which Java reports without a subclass
-            if (c instanceof java.nio.file.FileSystemException fse && "Not a directory".equals(fse.getReason())) {
+            if (c instanceof FileSystemException fse && "Not a directory".equals(fse.getReason())) {
                 return new PathNotFoundException(path);
             }
+
         }
         return new StorageException("filesystem: " + path + ": " + e.getMessage(), e);
     }

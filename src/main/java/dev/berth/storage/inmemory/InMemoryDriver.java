@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
 
 import dev.berth.storage.FileInfo;
 import dev.berth.storage.FileWriter;
@@ -69,7 +70,8 @@ public final class InMemoryDriver implements StorageDriver {
             synchronized (file.data) {
                 long size = file.data.length();
                 long start = Math.min(Math.max(offset, 0), size);
-                long end = length < 0 ? size : Math.min(size, start + length);
+                // length capped first: start + length overflows for a length such as Long.MAX_VALUE
+                long end = length < 0 ? size : start + Math.min(length, size - start);
                 copy = file.data.getBuffer((int) start, (int) end);
             }
             List<Buffer> pieces = new ArrayList<>();
@@ -118,7 +120,7 @@ public final class InMemoryDriver implements StorageDriver {
                     data.appendBuffer(buffer);
                 }
                 return (long) buffer.length();
-            }).collect().with(java.util.stream.Collectors.summingLong(Long::longValue));
+            }).collect().with(Collectors.summingLong(Long::longValue));
         }
 
         @Override

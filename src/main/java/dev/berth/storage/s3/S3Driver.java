@@ -108,8 +108,10 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
             return stat(path).onItem().transformToMulti(info -> Multi.createFrom().empty());
         }
         GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket.name).key(keys.key(path));
-        if (start > 0 || length > 0) {
-            request.range("bytes=" + start + "-" + (length > 0 ? Long.toString(start + length - 1) : ""));
+        // a length past what a long can address from start (Long.MAX_VALUE) reads to the end, not to an overflowed range
+        boolean bounded = length > 0 && length <= Long.MAX_VALUE - start;
+        if (start > 0 || bounded) {
+            request.range("bytes=" + start + "-" + (bounded ? Long.toString(start + length - 1) : ""));
         }
         GetObjectRequest get = request.build();
         return Multi.createFrom().publisher(new ObjectBody(body -> reads.getObject(get, body)))

@@ -28,6 +28,6 @@ class FilesystemDriverContractTest extends StorageDriverContract {
 
     @Override
     protected StorageDriver driver() {
-        return new FilesystemDriver(vertx, dir);
+        return pathChecked(new FilesystemDriver(vertx, dir));
     }
 }

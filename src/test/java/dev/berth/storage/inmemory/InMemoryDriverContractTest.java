@@ -4,7 +4,7 @@ import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageDriverContract;
 
 class InMemoryDriverContractTest extends StorageDriverContract {
-    private final InMemoryDriver driver = new InMemoryDriver();
+    private final StorageDriver driver = pathChecked(new InMemoryDriver());
 
     @Override
     protected StorageDriver driver() {

@@ -7,7 +7,10 @@ import dev.berth.storage.StorageDriverContract;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
-/** The contract on the s3 driver as the application builds it from config.yml, against S3Proxy. */
+/**
+ * The contract on the s3 driver as the application builds it from config.yml (behind the path check,
+ * by {@code StorageDriverProducer}), against S3Proxy.
+ */
 @QuarkusTest
 @TestProfile(S3TestProfile.class)
 class S3DriverContractTest extends StorageDriverContract {
@@ -17,5 +20,10 @@ class S3DriverContractTest extends StorageDriverContract {
     @Override
     protected StorageDriver driver() {
         return driver;
+    }
+
+    @Override
+    protected boolean redirects() {
+        return true;
     }
 }
