@@ -14,8 +14,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
-import dev.berth.auth.AuthFilter;
 import dev.berth.config.HttpConfig;
+import dev.berth.http.ErrorReply;
+import dev.berth.http.Routes;
 import dev.berth.registry.BlobUploads;
 import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
@@ -32,7 +33,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@code /v2/<name>/blobs/uploads/}: start (with monolithic and cross-repository mount forms),
  * stream chunks, complete, status, cancel. Bodies are streamed, never buffered whole.
  */
-@Path("/v2/{name: .+}/blobs/uploads")
+@Path(Routes.BLOB_UPLOADS)
 public class BlobUploadResource {
     @Inject
     BlobUploads uploads;
@@ -44,13 +45,13 @@ public class BlobUploadResource {
     HttpConfig http;
 
     @POST
-    @Path("/")
+    @Path(Routes.SLASH)
     public Uni<Response> start(@PathParam("name") String name, @QueryParam("digest") String digestParam,
             @QueryParam("mount") String mount, @QueryParam("from") String from, HttpServerRequest request,
             RoutingContext routing) {
         String repository = Names.repository(name);
         // without pull access on the source, a mount silently becomes a normal upload (Distribution)
-        boolean mayMount = routing.get(AuthFilter.MOUNT_DENIED) == null;
+        boolean mayMount = routing.get(Routes.MOUNT_DENIED) == null;
         if (mount != null && !mount.isEmpty() && mayMount) {
             Digest digest = Digest.parse(mount);
             return tryMount(repository, digest, from, request)
@@ -86,7 +87,7 @@ public class BlobUploadResource {
     }
 
     @GET
-    @Path("/{uuid}")
+    @Path(Routes.UPLOAD_ID)
     public Uni<Response> status(@PathParam("name") String name, @PathParam("uuid") String uuid,
             @QueryParam("_state") String state, HttpServerRequest request) {
         String repository = Names.repository(name);
@@ -96,14 +97,14 @@ public class BlobUploadResource {
     }
 
     @HEAD
-    @Path("/{uuid}")
+    @Path(Routes.UPLOAD_ID)
     public Uni<Response> statusHead(@PathParam("name") String name, @PathParam("uuid") String uuid,
             @QueryParam("_state") String state, HttpServerRequest request) {
         return status(name, uuid, state, request);
     }
 
     @PATCH
-    @Path("/{uuid}")
+    @Path(Routes.UPLOAD_ID)
     public Uni<Response> patch(@PathParam("name") String name, @PathParam("uuid") String uuid,
             @QueryParam("_state") String state, HttpServerRequest request) {
         String repository = Names.repository(name);
@@ -115,7 +116,7 @@ public class BlobUploadResource {
     }
 
     @PUT
-    @Path("/{uuid}")
+    @Path(Routes.UPLOAD_ID)
     public Uni<Response> complete(@PathParam("name") String name, @PathParam("uuid") String uuid,
             @QueryParam("_state") String state, @QueryParam("digest") String digestParam, HttpServerRequest request) {
         String repository = Names.repository(name);
@@ -135,7 +136,7 @@ public class BlobUploadResource {
     }
 
     @DELETE
-    @Path("/{uuid}")
+    @Path(Routes.UPLOAD_ID)
     public Uni<Response> cancel(@PathParam("name") String name, @PathParam("uuid") String uuid,
             @QueryParam("_state") String state) {
         String repository = Names.repository(name);
@@ -209,11 +210,19 @@ public class BlobUploadResource {
 
     /** A 416 that still tells the client where the upload stands (Location, Range). */
     private Uni<Response> rangeInvalidReply(String repository, String uuid, RegistryException e, HttpServerRequest request) {
+        ErrorReply reply = ErrorReply.of(416, e.code(), e.getMessage(), e.detail());
         return uploads.status(repository, uuid).chain(status -> progress(416, status, request))
-                // drop progress()'s Content-Length: 0, which would cut the error body off
-                .map(r -> Response.fromResponse(r).header("Content-Length", null).type("application/json")
-                        .entity(ErrorBody.of(e.code(), e.getMessage(), e.detail())).build())
-                .onFailure().recoverWithItem(() -> RegistryErrorMapper.error(416, e.code(), e.getMessage(), e.detail()));
+                .map(progress -> {
+                    Response.ResponseBuilder r = reply.response();
+                    // all but progress()'s Content-Length: 0, which would cut the error body off
+                    progress.getHeaders().forEach((name, values) -> {
+                        if (!name.equalsIgnoreCase("Content-Length")) {
+                            values.forEach(v -> r.header(name, v));
+                        }
+                    });
+                    return r.build();
+                })
+                .onFailure().recoverWithItem(() -> reply.response().build());
     }
 
     private Uni<Response> progress(int status, BlobUploads.Status upload, HttpServerRequest request) {

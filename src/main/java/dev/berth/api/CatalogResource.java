@@ -11,12 +11,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.http.Routes;
 import dev.berth.registry.Catalog;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /** {@code GET /v2/_catalog} with {@code n}/{@code last} paging. */
-@Path("/v2/_catalog")
+@Path(Routes.CATALOG)
 public class CatalogResource {
     @Inject
     Catalog catalog;

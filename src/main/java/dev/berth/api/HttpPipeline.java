@@ -14,6 +14,8 @@ import org.eclipse.microprofile.config.Config;
 import dev.berth.config.HttpConfig;
 import dev.berth.config.OptionReader;
 import dev.berth.config.StorageConfig;
+import dev.berth.http.ErrorReply;
+import dev.berth.http.Routes.Stage;
 import dev.berth.registry.ErrorCode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -39,12 +41,12 @@ public class HttpPipeline {
         Map<String, List<String>> headers = OptionReader.fromConfig(config, "http.headers").valuesByName();
         String prefix = Paths.prefix(http);
         boolean readOnly = storage.maintenance().readonly().enabled();
-        router.route().order(Integer.MIN_VALUE + 10).handler(ctx -> {
+        router.route().order(Stage.PIPELINE.order()).handler(ctx -> {
             ctx.response().headers().set(API_VERSION, "registry/2.0");
             headers.forEach((name, values) -> ctx.response().headers().set(name, values));
             String malformed = malformedUri(ctx.request().uri());
             if (malformed != null) {
-                ErrorBody.of(ErrorCode.UNSUPPORTED, malformed, null).send(ctx.response(), 400);
+                ErrorReply.of(400, ErrorCode.UNSUPPORTED, malformed, null).send(ctx.response());
                 return;
             }
             String path = ctx.normalizedPath();
@@ -56,7 +58,7 @@ public class HttpPipeline {
                 }
             }
             if (readOnly && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
-                ErrorBody.of(ErrorCode.UNSUPPORTED, "registry is in read-only mode", null).send(ctx.response(), 405);
+                ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is in read-only mode", null).send(ctx.response());
                 return;
             }
             ctx.next();

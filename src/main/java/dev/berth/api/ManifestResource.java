@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.berth.config.HttpConfig;
 import dev.berth.config.StorageConfig;
+import dev.berth.http.Routes;
 import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
@@ -27,7 +28,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /** {@code /v2/<name>/manifests/<reference>}: by tag or digest; never redirected. */
-@Path("/v2/{name: .+}/manifests/{reference: [^/]+}")
+@Path(Routes.MANIFEST)
 public class ManifestResource {
     /** The OCI spec asks registries to take manifests of at least 4 MiB. */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

@@ -1,5 +1,7 @@
 package dev.berth.api;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.http.Routes;
 import dev.berth.registry.Digest;
 import dev.berth.registry.MediaTypes;
 import dev.berth.registry.Names;
@@ -21,7 +24,7 @@ import dev.berth.registry.Referrers;
 import io.smallrye.mutiny.Uni;
 
 /** {@code GET /v2/<name>/referrers/<digest>}: always 200 with an OCI index, filtered and paged. */
-@Path("/v2/{name: .+}/referrers/{digest: [^/]+}")
+@Path(Routes.REFERRERS)
 public class ReferrersResource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,7 +52,7 @@ public class ReferrersResource {
             filter.ifPresent(f -> r.header("OCI-Filters-Applied", "artifactType"));
             if (paging.more(digests, page)) {
                 String link = paging.link(Paths.prefix(http) + "/v2/" + repository + "/referrers/" + subject, page.get(page.size() - 1));
-                r.header("Link", filter.map(f -> link.replace(">;", "&artifactType=" + java.net.URLEncoder.encode(f, java.nio.charset.StandardCharsets.UTF_8) + ">;")).orElse(link));
+                r.header("Link", filter.map(f -> link.replace(">;", "&artifactType=" + URLEncoder.encode(f, StandardCharsets.UTF_8) + ">;")).orElse(link));
             }
             return r.build();
         });

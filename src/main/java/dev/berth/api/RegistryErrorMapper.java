@@ -3,12 +3,12 @@ package dev.berth.api;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.berth.http.ErrorReply;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.storage.PathRules;
@@ -18,6 +18,7 @@ import dev.berth.storage.StorageUnavailableException;
 /** Every failure becomes an OCI error body with the right status; nothing leaks as a bare 500. */
 public class RegistryErrorMapper {
     private static final Logger LOG = Logger.getLogger(RegistryErrorMapper.class);
+
     @ServerExceptionMapper
     public Response registry(RegistryException e) {
         return of(e);
@@ -64,15 +65,10 @@ public class RegistryErrorMapper {
     }
 
     private static Response of(Throwable e) {
-        ErrorReply reply = ErrorReply.of(e);
-        Response.ResponseBuilder r = Response.status(reply.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(reply.body());
-        if (reply.retryLater()) {
-            r.header("Retry-After", ErrorReply.RETRY_AFTER_SECONDS);
-        }
-        return r.build();
+        return ErrorReply.of(e).response().build();
     }
 
-    static Response error(int status, ErrorCode code, String message, Object detail) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(ErrorBody.of(code, message, detail)).build();
+    private static Response error(int status, ErrorCode code, String message, Object detail) {
+        return ErrorReply.of(status, code, message, detail).response().build();
     }
 }

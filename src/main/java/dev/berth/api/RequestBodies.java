@@ -2,12 +2,14 @@ package dev.berth.api;
 
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.berth.http.OnContext;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -36,9 +38,9 @@ final class RequestBodies {
                 ? Multi.createFrom().failure(early.get())
                 : io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
                         .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate));
-        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        Context context = Vertx.currentContext();
         // storage asks for more on its own threads (the S3 client's); pause/fetch belong on the request's context
-        return context == null ? body : body.runSubscriptionOn(command -> context.runOnContext(v -> command.run()));
+        return context == null ? body : body.runSubscriptionOn(OnContext.of(context));
     }
 
     /**

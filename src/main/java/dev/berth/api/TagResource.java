@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.http.Routes;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Names;
 import dev.berth.registry.RegistryException;
@@ -21,7 +22,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /** {@code GET /v2/<name>/tags/list} with {@code n}/{@code last} paging. */
-@Path("/v2/{name: .+}/tags/list")
+@Path(Routes.TAGS)
 public class TagResource {
     @Inject
     Tags tags;

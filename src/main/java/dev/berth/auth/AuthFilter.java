@@ -1,14 +1,16 @@
 package dev.berth.auth;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import dev.berth.api.ErrorBody;
-import dev.berth.api.ErrorReply;
+import dev.berth.http.ErrorReply;
+import dev.berth.http.Routes;
+import dev.berth.http.Routes.Stage;
 import dev.berth.registry.Names;
 import dev.berth.registry.RegistryException;
 import io.vertx.ext.web.Router;
@@ -21,10 +23,6 @@ import io.vertx.ext.web.RoutingContext;
  */
 @ApplicationScoped
 public class AuthFilter {
-    /** Set on the routing context when a mount's source repository may not be read: upload instead. */
-    public static final String MOUNT_DENIED = "berth.mount-denied";
-    static final int ORDER = Integer.MIN_VALUE + 20;
-
     @Inject
     Optional<AccessController> controller;
 
@@ -33,9 +31,9 @@ public class AuthFilter {
             return;
         }
         AccessController access = controller.get();
-        router.route("/v2/*").order(ORDER).handler(ctx -> {
+        router.route("/v2/*").order(Stage.AUTH.order()).handler(ctx -> {
             String path = ctx.normalizedPath();
-            List<Access> needed = RequiredAccess.of(ctx.request().method(), path, null);
+            List<Access> needed = RequiredAccess.of(ctx.request().method(), path);
             if (needed == null) {
                 // fail closed: a path whose access cannot be told is answered here, as Distribution's router does
                 ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("404 page not found\n");
@@ -46,7 +44,7 @@ public class AuthFilter {
             ctx.request().pause();
             access.authorize(ctx.request(), needed).subscribe().with(grants -> {
                 if (mount && !grants.allows(RequiredAccess.mountSource(from))) {
-                    ctx.put(MOUNT_DENIED, Boolean.TRUE);
+                    ctx.put(Routes.MOUNT_DENIED, Boolean.TRUE);
                 }
                 ctx.request().resume();
                 ctx.next();
@@ -65,9 +63,9 @@ public class AuthFilter {
 
     private static void refuse(RoutingContext ctx, Throwable failure) {
         if (failure instanceof AuthChallenge c) {
-            var details = c.needed().stream().map(a -> java.util.Map.of("Type", a.type(), "Name", a.name(), "Action", a.action())).toList();
+            var details = c.needed().stream().map(a -> Map.of("Type", a.type(), "Name", a.name(), "Action", a.action())).toList();
             ctx.response().putHeader("WWW-Authenticate", c.wwwAuthenticate());
-            ErrorBody.of(c.code(), c.getMessage(), details.isEmpty() ? null : details).send(ctx.response(), 401);
+            ErrorReply.of(401, c.code(), c.getMessage(), details.isEmpty() ? null : details).send(ctx.response());
         } else {
             // an unexpected failure still answers in the OCI format, not Vert.x's plain 500
             ErrorReply.of(failure).send(ctx.response());

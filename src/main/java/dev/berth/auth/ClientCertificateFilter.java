@@ -3,9 +3,12 @@ package dev.berth.auth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.berth.api.ErrorBody;
+import dev.berth.http.ErrorReply;
+import dev.berth.http.Routes.Stage;
 import dev.berth.registry.ErrorCode;
 import io.vertx.ext.web.Router;
 
@@ -22,20 +25,20 @@ public class ClientCertificateFilter {
         if (!required) {
             return;
         }
-        router.route().order(AuthFilter.ORDER - 5).handler(ctx -> {
+        router.route().order(Stage.CLIENT_CERTIFICATE.order()).handler(ctx -> {
             boolean verified;
             try {
                 verified = ctx.request().isSSL() && ctx.request().sslSession() != null
                         && ctx.request().sslSession().getPeerCertificates().length > 0;
-            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            } catch (SSLPeerUnverifiedException e) {
                 verified = false;
             }
             if (verified) {
                 ctx.next();
                 return;
             }
-            ErrorBody.of(ErrorCode.UNAUTHORIZED, "a client certificate signed by a configured CA is required", null)
-                    .send(ctx.response(), 401);
+            ErrorReply.of(401, ErrorCode.UNAUTHORIZED, "a client certificate signed by a configured CA is required", null)
+                    .send(ctx.response());
         });
     }
 }

@@ -13,7 +13,7 @@ class RequiredAccessTest {
     static final String DIGEST = "sha256:" + "a".repeat(64);
 
     private static List<Access> of(HttpMethod m, String path) {
-        return RequiredAccess.of(m, path, null);
+        return RequiredAccess.of(m, path);
     }
 
     @Test

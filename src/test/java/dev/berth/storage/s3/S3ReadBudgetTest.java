@@ -21,7 +21,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.berth.api.ErrorReply;
+import dev.berth.http.ErrorReply;
 import dev.berth.storage.StorageUnavailableException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

@@ -1,4 +1,4 @@
-package dev.berth.api;
+package dev.berth.http;
 
 import java.util.List;
 
@@ -6,10 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.berth.registry.ErrorCode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.Json;
 
-/** The OCI error format: {@code {"errors":[{"code","message","detail"}]}}. */
+/** The OCI error format: {@code {"errors":[{"code","message","detail"}]}}; sent as an {@link ErrorReply}. */
 @RegisterForReflection
 public record ErrorBody(List<Error> errors) {
 
@@ -20,10 +18,5 @@ public record ErrorBody(List<Error> errors) {
 
     public static ErrorBody of(ErrorCode code, String message, Object detail) {
         return new ErrorBody(List.of(new Error(code.name(), message, detail)));
-    }
-
-    /** Ends {@code response} with this body, for the Vert.x handlers that answer before JAX-RS. */
-    public void send(HttpServerResponse response, int status) {
-        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(this));
     }
 }

@@ -14,6 +14,11 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.berth.config.StorageConfig;
+import dev.berth.http.ErrorReply;
+import dev.berth.http.OnContext;
+import dev.berth.http.Routes;
+import dev.berth.http.Routes.Route;
+import dev.berth.http.Routes.Stage;
 import dev.berth.registry.BlobStore;
 import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
@@ -31,18 +36,18 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET}/{@code HEAD /v2/<name>/blobs/<digest>}, the hot path of every pull: 307 to the storage
- * or CDN, or the bytes with Range, ETag and 304. A Vert.x route rather than a JAX-RS resource so the
- * body streams with an exact Content-Length (Quarkus REST chunks every streamed body) and the
- * redirect costs no more than a cache lookup.
+ * {@code /v2/<name>/blobs/<digest>}: GET and HEAD, the hot path of every pull (307 to the storage
+ * or CDN, or the bytes with Range, ETag and 304), and DELETE. Vert.x routes rather than a JAX-RS
+ * resource so the body streams with an exact Content-Length (Quarkus REST chunks every streamed
+ * body) and the redirect costs no more than a cache lookup. They run after the access filter.
  */
 @ApplicationScoped
-public class BlobDownloadRoute {
-    private static final Logger LOG = Logger.getLogger(BlobDownloadRoute.class);
-    private static final Pattern PATH = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
+public class BlobRoutes {
+    private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
+    private static final Pattern PATH = Route.BLOB.pattern();
+    private static final int NAME = Route.BLOB.group("name");
+    private static final int DIGEST = Route.BLOB.group("digest");
     private static final String CACHE_FOREVER = "max-age=31536000";
-    /** After the prefix, header and auth handlers, before the JAX-RS resources. */
-    static final int ORDER = Integer.MIN_VALUE + 30;
 
     @Inject
     RepositoryBlobs repositoryBlobs;
@@ -52,27 +57,56 @@ public class BlobDownloadRoute {
     StorageConfig storage;
 
     void install(@Observes Router router) {
-        router.routeWithRegex(HttpMethod.GET, PATH.pattern()).order(ORDER).handler(this::handle);
-        router.routeWithRegex(HttpMethod.HEAD, PATH.pattern()).order(ORDER).handler(this::handle);
+        var route = router.route().order(Stage.BLOBS.order()).handler(this::handle)
+                .putMetadata(Routes.ROUTE, Route.BLOB);
+        Route.BLOB.methods().forEach(route::method);
     }
 
     private void handle(RoutingContext ctx) {
-        Matcher m = PATH.matcher(ctx.normalizedPath());
+        String path = ctx.normalizedPath();
+        Matcher m = PATH.matcher(path);
         if (!m.matches()) {
             ctx.next();
             return;
         }
+        if (ctx.request().method() == HttpMethod.DELETE) {
+            delete(ctx, m);
+        } else if (path.endsWith("/")) {
+            // the read routes never took the trailing slash the other routes take: it stays a 404 from JAX-RS
+            ctx.next();
+        } else {
+            read(ctx, m);
+        }
+    }
+
+    private void read(RoutingContext ctx, Matcher m) {
         // a cache miss completes on the storage's thread (the S3 client's): headers are written on the request's context
         Executor onContext = OnContext.of(ctx.vertx().getOrCreateContext());
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         Uni.createFrom().deferred(() -> {
-            String repository = Names.repository(m.group(1));
-            Digest digest = Digest.parse(m.group(2));
+            String repository = Names.repository(m.group(NAME));
+            Digest digest = Digest.parse(m.group(DIGEST));
             return repositoryBlobs.size(repository, digest).emitOn(onContext)
                     .chain(size -> respond(request, response, repository, digest, size, onContext));
         }).emitOn(onContext)
                 .subscribe().with(done -> { }, failure -> fail(response, failure));
+    }
+
+    /** 202 with the digest; 405 UNSUPPORTED when deletion is disabled. Name and digest are decoded, as JAX-RS did. */
+    private void delete(RoutingContext ctx, Matcher m) {
+        Executor onContext = OnContext.of(ctx.vertx().getOrCreateContext());
+        HttpServerResponse response = ctx.response();
+        Uni.createFrom().deferred(() -> {
+            String repository = Names.repository(Routes.decode(m.group(NAME)));
+            Digest digest = Digest.parse(Routes.decode(m.group(DIGEST)));
+            if (!storage.delete().enabled()) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, "deletion is disabled (storage.delete.enabled)");
+            }
+            return repositoryBlobs.unlink(repository, digest).replaceWith(digest);
+        }).emitOn(onContext)
+                .subscribe().with(digest -> response.setStatusCode(202).putHeader("Docker-Content-Digest", digest.toString())
+                        .putHeader("Content-Length", "0").end(), failure -> fail(response, failure));
     }
 
     private Uni<Void> respond(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, long size,
@@ -136,7 +170,7 @@ public class BlobDownloadRoute {
                 .set("Cache-Control", CACHE_FOREVER);
     }
 
-    static RedirectRequest redirectRequest(HttpServerRequest request) {
+    private static RedirectRequest redirectRequest(HttpServerRequest request) {
         List<String> forwarded = request.headers().getAll("X-Forwarded-For");
         return new RedirectRequest(request.method().name(), request.remoteAddress().hostAddress(), forwarded);
     }

@@ -1,6 +1,9 @@
-package dev.berth.api;
+package dev.berth.http;
 
 import java.util.Optional;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
@@ -10,14 +13,23 @@ import dev.berth.storage.PathRules;
 import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 
-/** The status, OCI error body and retry hint a failure is answered with, for resources and routes alike. */
+/**
+ * The status, OCI error body and retry hint a failure is answered with: the one way errors are
+ * written, {@link #send} by the Vert.x handlers, {@link #response} by the JAX-RS resources.
+ */
 public record ErrorReply(int status, ErrorBody body, boolean retryLater) {
     private static final Logger LOG = Logger.getLogger(ErrorReply.class);
     /** Seconds a client should wait before retrying when storage is unavailable or throttling. */
-    static final String RETRY_AFTER_SECONDS = "5";
+    private static final String RETRY_AFTER_SECONDS = "5";
     /** RFC 4918's status for a store that is out of space or quota. */
     static final int INSUFFICIENT_STORAGE = 507;
+
+    /** A reply chosen by the caller: {@code status} with the error {@code code}. */
+    public static ErrorReply of(int status, ErrorCode code, String message, Object detail) {
+        return new ErrorReply(status, ErrorBody.of(code, message, detail), false);
+    }
 
     public static ErrorReply of(Throwable failure) {
         if (failure instanceof RegistryException e) {
@@ -50,6 +62,15 @@ public record ErrorReply(int status, ErrorBody body, boolean retryLater) {
         if (retryLater) {
             response.headers().set("Retry-After", RETRY_AFTER_SECONDS);
         }
-        body.send(response, status);
+        response.setStatusCode(status).putHeader("Content-Type", MediaType.APPLICATION_JSON).end(Json.encode(body));
+    }
+
+    /** This reply as a JAX-RS response, to which a resource may add headers before it builds it. */
+    public Response.ResponseBuilder response() {
+        Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
+        if (retryLater) {
+            r.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        return r;
     }
 }

@@ -1,4 +1,4 @@
-package dev.berth.api;
+package dev.berth.http;
 
 import java.util.concurrent.Executor;
 
@@ -10,11 +10,11 @@ import io.vertx.core.Vertx;
  * request and its response belong to the request's context: use with {@code emitOn} or
  * {@code runSubscriptionOn}. Already on the context, it runs at once, so a cache hit costs no hop.
  */
-final class OnContext {
+public final class OnContext {
     private OnContext() {
     }
 
-    static Executor of(Context context) {
+    public static Executor of(Context context) {
         return command -> {
             if (Vertx.currentContext() == context) {
                 command.run();

@@ -1,9 +1,10 @@
-package dev.berth.api;
+package dev.berth.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.FileSystemException;
+import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class ErrorReplyTest {
 
     @Test
     void aDiskErrorNoDriverTranslatedIsStillNamed() {
-        ErrorReply reply = ErrorReply.of(new java.util.concurrent.CompletionException(
+        ErrorReply reply = ErrorReply.of(new CompletionException(
                 new FileSystemException("/var/lib/registry/x", null, "No space left on device")));
         assertEquals(507, reply.status());
         assertEquals("insufficient storage: no space left on device", reply.body().errors().get(0).message());
