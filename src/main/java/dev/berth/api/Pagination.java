@@ -3,6 +3,7 @@ package dev.berth.api;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
@@ -18,10 +19,10 @@ record Pagination(int n, String last) {
             try {
                 size = Integer.parseInt(n);
             } catch (NumberFormatException e) {
-                throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative number", java.util.Map.of("n", n));
+                throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative number", Map.of("n", n));
             }
             if (size < 0) {
-                throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative number", java.util.Map.of("n", n));
+                throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative number", Map.of("n", n));
             }
         }
         return new Pagination(size, last == null || last.isEmpty() ? null : last);

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.PublicKey;
 import java.security.cert.CertPathValidator;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
@@ -128,16 +130,16 @@ final class TokenVerifier {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             CertPathValidator.getInstance("PKIX").validate(cf.generateCertPath(chain), params);
             return chain.get(0).getPublicKey();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new UnresolvableKeyException("x5c chain does not verify against rootcertbundle: " + e.getMessage(), e);
         }
     }
 
     private void loadBundle(Path path) {
-        Collection<? extends java.security.cert.Certificate> certs;
+        Collection<? extends Certificate> certs;
         try (var in = Files.newInputStream(path)) {
             certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        } catch (IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new ConfigError("auth.token.rootcertbundle: cannot read certificates from " + path + ": " + e.getMessage());
         }
         if (certs.isEmpty()) {

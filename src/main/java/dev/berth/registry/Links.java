@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
+import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Uni;
 
 /** Link files: a small file whose content is a digest string, as Distribution writes them. */
@@ -35,7 +36,7 @@ final class Links {
         try {
             return Digest.parse(content);
         } catch (RegistryException e) {
-            throw new dev.berth.storage.StorageException("corrupt link file content: " + Digest.abbreviate(content));
+            throw new StorageException("corrupt link file content: " + Digest.abbreviate(content));
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.berth.registry;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +10,8 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.berth.storage.StorageException;
 
 /**
  * A parsed manifest: its bytes (kept exactly, they are what the digest covers), media type, the
@@ -31,7 +35,7 @@ public final class Manifest {
         JsonNode root;
         try {
             root = JSON.readTree(content);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw invalid("manifest is not valid JSON");
         }
         if (root == null || !root.isObject()) {
@@ -67,8 +71,8 @@ public final class Manifest {
             JsonNode root = JSON.readTree(content);
             String declared = text(root, "mediaType");
             return new Manifest(content, declared != null ? declared : inferred(root), root);
-        } catch (java.io.IOException e) {
-            throw new dev.berth.storage.StorageException("stored manifest is not valid JSON", e);
+        } catch (IOException e) {
+            throw new StorageException("stored manifest is not valid JSON", e);
         }
     }
 
@@ -167,7 +171,7 @@ public final class Manifest {
         if (node == null || !node.isObject()) {
             return Optional.empty();
         }
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return Optional.of(out);
     }

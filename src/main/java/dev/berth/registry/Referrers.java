@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,6 +40,6 @@ public class Referrers {
                 .filter(stored -> artifactType.isEmpty() || artifactType.equals(stored.manifest().artifactType()))
                 .map(stored -> stored.manifest().descriptor(stored.digest()))
                 .collect().asList()
-                .map(list -> list.stream().sorted(java.util.Comparator.comparing(d -> d.get("digest").asText())).toList());
+                .map(list -> list.stream().sorted(Comparator.comparing(d -> d.get("digest").asText())).toList());
     }
 }

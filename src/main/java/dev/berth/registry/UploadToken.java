@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -11,6 +12,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -40,7 +42,7 @@ public final class UploadToken {
             byte[] out = Arrays.copyOf(mac, mac.length + json.length);
             System.arraycopy(json, 0, out, mac.length, json.length);
             return Base64.getUrlEncoder().encodeToString(out);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -62,7 +64,7 @@ public final class UploadToken {
         }
         try {
             return JSON.readValue(json, State.class);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw invalid();
         }
     }

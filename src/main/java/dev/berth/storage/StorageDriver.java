@@ -57,7 +57,7 @@ public interface StorageDriver {
     /** Deletes a file or a whole directory tree. */
     Uni<Void> delete(String path);
 
-    /** Every file below {@code path}, depth first in lexical order. */
+    /** Every file below {@code path}, as full paths in lexical (string) order; a file or missing path is not found. */
     Multi<FileInfo> walk(String path);
 
     /**

@@ -37,6 +37,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.berth.api.RegistryClient.Descriptor;
 import dev.berth.api.RegistryClient.Pushed;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
 /** {@code /v2/<name>/manifests/<reference>}: the four manifest types, validation, negotiation, delete. */
@@ -131,7 +133,7 @@ abstract class AbstractManifestApiTest {
     void manifestOver4MiBIs413SizeInvalid() {
         String repo = repo("manifests");
         byte[] body = new byte[4 * 1024 * 1024 + 1];
-        java.util.Arrays.fill(body, (byte) ' ');
+        Arrays.fill(body, (byte) ' ');
         body[0] = '{';
         body[body.length - 1] = '}';
         assertError(putManifest(repo, "big", OCI_MANIFEST, body), 413, "SIZE_INVALID");
@@ -343,7 +345,7 @@ abstract class AbstractManifestApiTest {
 
         // no Accept header at all (RestAssured always sends one, the JDK client does not)
         HttpResponse<byte[]> noAccept = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/v2/" + repo + "/manifests/multi"))
+                URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v2/" + repo + "/manifests/multi"))
                 .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         assertFalse(noAccept.request().headers().firstValue("Accept").isPresent());
         assertEquals(200, noAccept.statusCode());

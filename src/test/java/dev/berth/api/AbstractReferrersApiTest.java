@@ -63,7 +63,7 @@ abstract class AbstractReferrersApiTest {
         return new Artifacts(repo, subject, sbom, signature);
     }
 
-    private static Pushed push(String repo, com.fasterxml.jackson.databind.JsonNode manifest) {
+    private static Pushed push(String repo, JsonNode manifest) {
         byte[] body = bytes(manifest);
         return pushManifest(repo, sha256(body), OCI_MANIFEST, body);
     }

@@ -25,6 +25,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -289,7 +290,7 @@ abstract class AbstractUploadApiTest {
     void unknownUploadIs404() {
         String repo = repo("uploads");
         startUpload(repo);
-        String unknown = "/v2/" + repo + "/blobs/uploads/" + java.util.UUID.randomUUID();
+        String unknown = "/v2/" + repo + "/blobs/uploads/" + UUID.randomUUID();
         assertError(request().get(unknown), 404, "BLOB_UPLOAD_UNKNOWN");
         assertError(request().delete(unknown), 404, "BLOB_UPLOAD_UNKNOWN");
     }
@@ -312,7 +313,7 @@ abstract class AbstractUploadApiTest {
         String url = switch (tamper) {
             case OFFSET -> path + "?_state=" + reseal(raw, json.replace("\"Offset\":0", "\"Offset\":1"));
             case NAME -> path + "?_state=" + reseal(raw, json.replace(repo, repo.substring(0, repo.length() - 1) + "x"));
-            case UUID -> path + "?_state=" + reseal(raw, json.replace(uuidOf(location), java.util.UUID.randomUUID().toString()));
+            case UUID -> path + "?_state=" + reseal(raw, json.replace(uuidOf(location), UUID.randomUUID().toString()));
             case MAC_BYTE -> {
                 raw[3] ^= 1;
                 yield path + "?_state=" + Base64.getUrlEncoder().encodeToString(raw);

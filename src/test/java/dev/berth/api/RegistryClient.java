@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,6 +29,11 @@ import io.restassured.config.EncoderConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+
+import org.hamcrest.Description;
+import org.hamcrest.Matcher;
+import org.hamcrest.TypeSafeMatcher;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The registry as a client sees it: pushes blobs and manifests, builds manifests, checks the OCI
@@ -119,7 +126,7 @@ final class RegistryClient {
         r.then().statusCode(200)
                 .header("Docker-Content-Digest", digest)
                 .header("Content-Length", String.valueOf(content.length));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(content, r.asByteArray(), "blob bytes");
+        Assertions.assertArrayEquals(content, r.asByteArray(), "blob bytes");
     }
 
     static void assertNoBlob(String repo, String digest) {
@@ -193,7 +200,7 @@ final class RegistryClient {
     static byte[] bytes(JsonNode json) {
         try {
             return JSON.writeValueAsBytes(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -201,7 +208,7 @@ final class RegistryClient {
     static JsonNode parse(byte[] json) {
         try {
             return JSON.readTree(json);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("not JSON: " + new String(json), e);
         }
     }
@@ -289,15 +296,15 @@ final class RegistryClient {
     }
 
     /** Matches the path of an absolute or relative URL header. */
-    static org.hamcrest.Matcher<String> uriPath(org.hamcrest.Matcher<String> path) {
-        return new org.hamcrest.TypeSafeMatcher<>() {
+    static Matcher<String> uriPath(Matcher<String> path) {
+        return new TypeSafeMatcher<>() {
             @Override
             protected boolean matchesSafely(String url) {
                 return path.matches(URI.create(url).getRawPath());
             }
 
             @Override
-            public void describeTo(org.hamcrest.Description d) {
+            public void describeTo(Description d) {
                 d.appendText("an URL whose path is ").appendDescriptionOf(path);
             }
         };

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import java.util.logging.Handler;
@@ -35,7 +36,7 @@ class HtpasswdApiTest {
                 .body("errors[0].code", equalTo("UNAUTHORIZED"));
         anonymous().get("/v2/a/b/tags/list").then().statusCode(401).header("WWW-Authenticate", equalTo(CHALLENGE))
                 .body("errors[0].code", equalTo("UNAUTHORIZED"))
-                .body("errors[0].detail", equalTo(List.of(java.util.Map.of("Type", "repository", "Name", "a/b", "Action", "pull"))));
+                .body("errors[0].detail", equalTo(List.of(Map.of("Type", "repository", "Name", "a/b", "Action", "pull"))));
         anonymous().header("Authorization", "Bearer abc").get("/v2/").then().statusCode(401).header("WWW-Authenticate", equalTo(CHALLENGE));
         anonymous().header("Authorization", "Basic !!!notbase64").get("/v2/").then().statusCode(401);
     }

@@ -14,9 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import dev.berth.testsupport.TokenIssuer;
@@ -94,7 +97,7 @@ class TokenAuthApiTest {
         String repo = repo("bad");
         String challenge = CHALLENGE + ",scope=\"repository:" + repo + ":pull\",error=\"invalid_token\"";
         String path = "/v2/" + repo + "/manifests/latest";
-        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
         refused.put("expired beyond the leeway", issuer.token().repository(repo, "pull").expires(Instant.now().minusSeconds(90)).sign());
         refused.put("not yet valid beyond the leeway", issuer.token().repository(repo, "pull").notBefore(Instant.now().plusSeconds(120)).sign());
         refused.put("wrong issuer", issuer.token().repository(repo, "pull").issuer("someone-else").sign());
@@ -192,12 +195,12 @@ class TokenAuthApiTest {
         String mountPath = "/v2/" + target + "/blobs/uploads/?mount=" + digest + "&from=" + source;
 
         bearer(pushPull(target)).post(mountPath).then().statusCode(202)
-                .header("Location", org.hamcrest.Matchers.containsString("/v2/" + target + "/blobs/uploads/"));
+                .header("Location", Matchers.containsString("/v2/" + target + "/blobs/uploads/"));
         bearer(pull(target)).head("/v2/" + target + "/blobs/" + digest).then().statusCode(404);
 
         String both = issuer.token().repository(target, "pull", "push").repository(source, "pull").sign();
         bearer(both).post(mountPath).then().statusCode(201).header("Docker-Content-Digest", digest)
-                .header("Location", org.hamcrest.Matchers.endsWith("/v2/" + target + "/blobs/" + digest));
+                .header("Location", Matchers.endsWith("/v2/" + target + "/blobs/" + digest));
         assertArrayEquals(layer, bearer(pull(target)).get("/v2/" + target + "/blobs/" + digest).then().statusCode(200)
                 .extract().asByteArray());
     }
@@ -232,7 +235,7 @@ class TokenAuthApiTest {
             // a grant on the shorter name the path starts with is not enough
             String parent = repo.substring(0, repo.indexOf('/'));
             bearer(pull(parent)).get("/v2/" + repo + "/manifests/v1").then().statusCode(401)
-                    .header("WWW-Authenticate", org.hamcrest.Matchers.containsString("scope=\"repository:" + repo + ":pull\""));
+                    .header("WWW-Authenticate", Matchers.containsString("scope=\"repository:" + repo + ":pull\""));
         }
     }
 
@@ -244,7 +247,7 @@ class TokenAuthApiTest {
         String location = bearer(pushPull(repo)).post("/v2/" + repo + "/blobs/uploads/").then().statusCode(202).extract().header("Location");
         String path = location.replaceFirst("^https?://[^/]+", "");
         bearer(pull(repo)).contentType("application/octet-stream").body(big).patch(path).then().statusCode(401)
-                .header("WWW-Authenticate", org.hamcrest.Matchers.containsString("error=\"insufficient_scope\""));
+                .header("WWW-Authenticate", Matchers.containsString("error=\"insufficient_scope\""));
         anonymous().contentType("application/octet-stream").body(big).patch(path).then().statusCode(401);
         String next = bearer(pushPull(repo)).contentType("application/octet-stream").body(big).patch(path).then().statusCode(202)
                 .header("Range", "0-" + (big.length - 1)).extract().header("Location");
@@ -266,12 +269,12 @@ class TokenAuthApiTest {
         String encoded = repo.replace("/", "%2F");
         // a%2Fb is served as a/b (as Distribution does): it needs a grant on a/b, not on the text "a%2Fb"
         bearer(pull(encoded)).get("/v2/" + encoded + "/manifests/v1").then().statusCode(401)
-                .header("WWW-Authenticate", org.hamcrest.Matchers.containsString("scope=\"repository:" + repo + ":pull\""));
+                .header("WWW-Authenticate", Matchers.containsString("scope=\"repository:" + repo + ":pull\""));
         bearer(pull(repo)).get("/v2/" + encoded + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", sha256(manifest));
         bearer(pull(encoded)).contentType(Http.OCI_MANIFEST).body(manifest).put("/v2/" + encoded + "/manifests/v2").then().statusCode(401);
         String sneaky = repo.substring(0, repo.indexOf('/')) + "%2F..%2F" + repo;
         Response traversal = bearer(pull(sneaky)).get("/v2/" + sneaky + "/manifests/v1");
-        org.junit.jupiter.api.Assertions.assertNotEquals(200, traversal.statusCode(), sneaky);
+        Assertions.assertNotEquals(200, traversal.statusCode(), sneaky);
     }
 
     /** Path variants the routes may still serve (trailing slash, doubled slashes, dot segments) never skip authorization. */
@@ -288,7 +291,7 @@ class TokenAuthApiTest {
                 "/v2/./" + repo + "/tags/list", "/v2/x/../" + repo + "/tags/list", "/v2/" + repo + "/tags/./list",
                 "/v2/" + repo + "/%74ags/list", "/v2/" + repo.replace("/", "/./") + "/manifests/v1")) {
             Response r = bearer(other).get(path);
-            org.junit.jupiter.api.Assertions.assertNotEquals(200, r.statusCode(), path + " served with a token for another repository");
+            Assertions.assertNotEquals(200, r.statusCode(), path + " served with a token for another repository");
         }
         // the same variants with the right grant are served as the plain path
         bearer(pull(repo)).get("/v2/" + repo + "/tags/list/").then().statusCode(200).body("name", equalTo(repo));

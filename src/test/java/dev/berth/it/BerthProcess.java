@@ -2,7 +2,10 @@ package dev.berth.it;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,8 +95,8 @@ public final class BerthProcess implements AutoCloseable {
             try {
                 if (https) {
                     // the certificate is the test's own; an open TLS port means the server has started
-                    try (java.net.Socket s = new java.net.Socket()) {
-                        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
                         return;
                     }
                 }
@@ -149,7 +152,7 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

@@ -10,9 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +58,8 @@ class CloudFrontIT {
         run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key.toString());
         Path pub = work.resolve("cloudfront.pub.pem");
         run("openssl", "pkey", "-in", key.toString(), "-pubout", "-out", pub.toString());
-        java.security.PublicKey publicKey = java.security.KeyFactory.getInstance("RSA").generatePublic(
-                new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(
+        PublicKey publicKey = KeyFactory.getInstance("RSA").generatePublic(
+                new X509EncodedKeySpec(Base64.getDecoder().decode(
                         Files.readString(pub).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""))));
         cdn = new CloudFrontStandIn(publicKey, "KTESTPAIR", CloudFrontIT::object, Clock.systemUTC());
         layout = OciLayout.write(work.resolve("layout"), 3, 1024 * 1024);
@@ -72,7 +77,7 @@ class CloudFrontIT {
         try {
             return clients.client().getObject(GetObjectRequest.builder().bucket(S3ProxyResource.BUCKET).key(key).build(),
                     AsyncResponseTransformer.toBytes()).join().asByteArray();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof NoSuchKeyException) {
                 return null;
             }

@@ -2,6 +2,7 @@ package dev.berth.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,10 @@ final class Podman {
 
     Podman(Path home) throws IOException {
         this.home = home;
-        this.runRoot = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "podrun");
-        java.nio.file.Files.createDirectories(home);
+        this.runRoot = Files.createTempDirectory(Path.of("/tmp"), "podrun");
+        Files.createDirectories(home);
         // podman insists that REGISTRY_AUTH_FILE exists
-        java.nio.file.Files.writeString(authFile(), "{}");
+        Files.writeString(authFile(), "{}");
     }
 
     Path authFile() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,16 +16,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,42 +103,42 @@ class TlsIT {
             kmf.init(keys, "pw".toCharArray());
         }
         SSLContext ctx = SSLContext.getInstance(protocols.length == 1 ? protocols[0] : "TLS");
-        javax.net.ssl.KeyManager[] managers = kmf == null ? null : kmf.getKeyManagers();
+        KeyManager[] managers = kmf == null ? null : kmf.getKeyManagers();
         if (always && managers != null) {
-            javax.net.ssl.X509ExtendedKeyManager km = (javax.net.ssl.X509ExtendedKeyManager) managers[0];
-            managers = new javax.net.ssl.KeyManager[] {new javax.net.ssl.X509ExtendedKeyManager() {
+            X509ExtendedKeyManager km = (X509ExtendedKeyManager) managers[0];
+            managers = new KeyManager[] {new X509ExtendedKeyManager() {
                 @Override
-                public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                public String[] getClientAliases(String keyType, Principal[] issuers) {
                     return km.getClientAliases(keyType, null);
                 }
 
                 @Override
-                public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
                     return km.chooseClientAlias(keyType, null, socket);
                 }
 
                 @Override
-                public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+                public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
                     return km.chooseEngineClientAlias(keyType, null, engine);
                 }
 
                 @Override
-                public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                public String[] getServerAliases(String keyType, Principal[] issuers) {
                     return null;
                 }
 
                 @Override
-                public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
                     return null;
                 }
 
                 @Override
-                public java.security.cert.X509Certificate[] getCertificateChain(String alias) {
+                public X509Certificate[] getCertificateChain(String alias) {
                     return km.getCertificateChain(alias);
                 }
 
                 @Override
-                public java.security.PrivateKey getPrivateKey(String alias) {
+                public PrivateKey getPrivateKey(String alias) {
                     return km.getPrivateKey(alias);
                 }
             }};

@@ -5,11 +5,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -90,12 +93,12 @@ public final class Pki {
             for (String alg : List.of("EC", "RSA")) {
                 try {
                     return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
-                } catch (java.security.spec.InvalidKeySpecException wrongType) {
+                } catch (InvalidKeySpecException wrongType) {
                     // try the next
                 }
             }
             throw new IllegalStateException("unsupported key " + pem);
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -103,7 +106,7 @@ public final class Pki {
     public static X509Certificate readCertificate(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,7 +1,9 @@
 package dev.berth.storage.s3;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Multi;
@@ -15,6 +17,8 @@ import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.StorageClass;
+
+import org.reactivestreams.Publisher;
 
 /**
  * The bucket and how Berth talks to it: the client, keys, the options every new object gets, and
@@ -50,7 +54,7 @@ final class S3Bucket {
     }
 
     /** Pages of a paginated SDK call, fetched as the subscriber asks for them. */
-    <T> Multi<T> pages(String operation, String path, Supplier<org.reactivestreams.Publisher<T>> pages) {
+    <T> Multi<T> pages(String operation, String path, Supplier<Publisher<T>> pages) {
         return Multi.createFrom().deferred(() -> Multi.createFrom().publisher(AdaptersToFlow.publisher(pages.get())))
                 .onFailure().transform(e -> S3Errors.translate(e, operation, path));
     }
@@ -76,8 +80,8 @@ final class S3Bucket {
     }
 
     /** The settings every new object gets (the SDK's request builders share no interface for them). */
-    private void newObject(java.util.function.Consumer<ServerSideEncryption> encryption, java.util.function.Consumer<String> kmsKey,
-            java.util.function.Consumer<StorageClass> storageClass, java.util.function.Consumer<ObjectCannedACL> acl) {
+    private void newObject(Consumer<ServerSideEncryption> encryption, Consumer<String> kmsKey,
+            Consumer<StorageClass> storageClass, Consumer<ObjectCannedACL> acl) {
         if (settings.encrypt()) {
             encryption.accept(encryption());
             settings.keyId().ifPresent(kmsKey);
@@ -91,14 +95,14 @@ final class S3Bucket {
     }
 
     /** STANDARD is S3's default and NONE means "send nothing"; some S3-compatible stores reject the header. */
-    private java.util.Optional<StorageClass> storageClass() {
+    private Optional<StorageClass> storageClass() {
         String sc = settings.storageClass();
-        return sc.equals("STANDARD") || sc.equals("NONE") ? java.util.Optional.empty() : java.util.Optional.of(StorageClass.fromValue(sc));
+        return sc.equals("STANDARD") || sc.equals("NONE") ? Optional.empty() : Optional.of(StorageClass.fromValue(sc));
     }
 
     /** "private" is the default ACL anyway, and buckets with ACLs disabled reject an explicit one. */
-    private java.util.Optional<ObjectCannedACL> acl() {
+    private Optional<ObjectCannedACL> acl() {
         String acl = settings.objectAcl();
-        return acl.equals("private") ? java.util.Optional.empty() : java.util.Optional.of(ObjectCannedACL.fromValue(acl));
+        return acl.equals("private") ? Optional.empty() : Optional.of(ObjectCannedACL.fromValue(acl));
     }
 }

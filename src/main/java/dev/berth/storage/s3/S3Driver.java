@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -189,7 +190,7 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
         Uni<Integer> objects = bucket.pages("ListObjectsV2", path, () -> bucket.s3.listObjectsV2Paginator(request))
                 .onItem().transformToUniAndConcatenate(page -> deleteKeys(path,
                         page.contents().stream().map(S3Object::key).filter(k -> keys.covers(path, k)).toList()))
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+                .collect().with(Collectors.summingInt(Integer::intValue));
         // Distribution leaves open multipart uploads behind; their parts cost storage until aborted
         return objects.chain(deleted -> uploads.abortAll(path).map(aborted -> deleted + aborted))
                 .map(total -> {

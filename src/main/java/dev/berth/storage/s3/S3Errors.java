@@ -1,8 +1,10 @@
 package dev.berth.storage.s3;
 
+import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageException;
@@ -48,8 +50,8 @@ final class S3Errors {
             }
             return new StorageException(logged, s3);
         }
-        if (cause instanceof SdkClientException || cause instanceof java.io.IOException
-                || cause instanceof java.util.concurrent.TimeoutException) {
+        if (cause instanceof SdkClientException || cause instanceof IOException
+                || cause instanceof TimeoutException) {
             // connection refused or reset, timeouts: the backend is unreachable, not the request wrong;
             // the SDK's first line says what happened, the rest (advice on pool sizes) would flood the log
             return new StorageUnavailableException("s3 " + operation + " " + path + ": " + firstLine(cause.getMessage()), false, cause);

@@ -3,6 +3,7 @@ package dev.berth.storage.s3;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.berth.storage.FileWriter;
 import dev.berth.storage.StorageException;
@@ -65,7 +66,7 @@ final class S3MultipartWriter implements FileWriter {
             ensureOpen();
             // one buffer at a time: the next is requested only after a full part, if any, is uploaded
             return data.onItem().transformToUniAndConcatenate(this::accept)
-                    .collect().with(java.util.stream.Collectors.summingLong(Long::longValue));
+                    .collect().with(Collectors.summingLong(Long::longValue));
         });
     }
 

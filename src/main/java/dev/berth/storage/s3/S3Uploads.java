@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.berth.storage.PathNotFoundException;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -92,10 +94,10 @@ final class S3Uploads {
     /** Aborts every open upload of {@code path} or below it; the number aborted. */
     Uni<Integer> abortAll(String path) {
         return uploadsUnder(path, bucket.keys.key(path))
-                .onItem().transformToMulti(list -> io.smallrye.mutiny.Multi.createFrom().iterable(list))
+                .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .filter(u -> bucket.keys.covers(path, u.key()))
                 .onItem().transformToUniAndConcatenate(u -> abort(path, u.key(), u.uploadId()).replaceWith(1))
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+                .collect().with(Collectors.summingInt(Integer::intValue));
     }
 
     Uni<Void> abort(String path, String key, String uploadId) {

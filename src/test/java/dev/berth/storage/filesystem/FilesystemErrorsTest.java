@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class FilesystemErrorsTest {
 
     @Test
     void otherErrorsKeepTheirMeaning() {
-        assertInstanceOf(PathNotFoundException.class, FilesystemDriver.translate(new java.nio.file.NoSuchFileException("/x"), "/p"));
+        assertInstanceOf(PathNotFoundException.class, FilesystemDriver.translate(new NoSuchFileException("/x"), "/p"));
         Throwable other = FilesystemDriver.translate(new FileSystemException("/x", null, "Input/output error"), "/p");
         assertEquals(StorageException.class, other.getClass());
     }

@@ -1,7 +1,9 @@
 package dev.berth.storage.s3;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
@@ -27,7 +29,7 @@ final class S3DriverTestSupport {
 
     static S3Settings withCredentials(S3Settings s, String accessKey, String secretKey) {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(),
-                java.util.Optional.of(accessKey), java.util.Optional.of(secretKey), s.secure(), s.skipVerify(), s.chunkSize(),
+                Optional.of(accessKey), Optional.of(secretKey), s.secure(), s.skipVerify(), s.chunkSize(),
                 s.multipartCopyChunkSize(), s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(),
                 s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait());
     }
@@ -41,7 +43,7 @@ final class S3DriverTestSupport {
     }
 
     static S3Settings withEndpoint(S3Settings s, String endpoint) {
-        return new S3Settings(s.region(), java.util.Optional.of(java.net.URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
+        return new S3Settings(s.region(), Optional.of(URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
                 s.rootDirectory(), s.accessKey(), s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(),
                 s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(),
                 s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait());

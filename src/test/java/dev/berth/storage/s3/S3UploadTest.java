@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.inject.Inject;
 
@@ -19,7 +25,12 @@ import dev.berth.storage.StorageTestSupport;
 import static dev.berth.storage.StorageTestSupport.*;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
@@ -28,6 +39,7 @@ import software.amazon.awssdk.services.s3.model.ListPartsRequest;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /** What the S3 writer promises beyond the contract: part sizes, no re-copies, resumption anywhere. */
 @QuarkusTest
@@ -45,7 +57,7 @@ class S3UploadTest {
 
     @BeforeEach
     void drivers() {
-        root = "/upload-test-" + java.util.UUID.randomUUID();
+        root = "/upload-test-" + UUID.randomUUID();
         settings = factory.settings();
         log = new RequestLog();
         driver = S3DriverTestSupport.driver(settings, log);
@@ -281,28 +293,28 @@ class S3UploadTest {
     void writesAreBackPressuredSoAtMostAboutOnePartIsInMemory() throws Exception {
         int piece = 64 * 1024;
         int total = 6 * (int) chunk() + 12_345;
-        java.util.concurrent.atomic.AtomicLong generated = new java.util.concurrent.atomic.AtomicLong();
-        java.util.List<long[]> seenAtPartStart = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.security.MessageDigest sent = java.security.MessageDigest.getInstance("SHA-256");
-        java.util.Random data = new java.util.Random(109);
-        software.amazon.awssdk.core.interceptor.ExecutionInterceptor probe = new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+        AtomicLong generated = new AtomicLong();
+        List<long[]> seenAtPartStart = new CopyOnWriteArrayList<>();
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        Random data = new Random(109);
+        ExecutionInterceptor probe = new ExecutionInterceptor() {
             @Override
-            public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
-                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-                if (context.request() instanceof software.amazon.awssdk.services.s3.model.UploadPartRequest part) {
+            public void beforeExecution(Context.BeforeExecution context,
+                    ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest part) {
                     seenAtPartStart.add(new long[] {part.partNumber(), generated.get()});
                 }
             }
         };
         // the body is produced only as the writer asks for it, like a socket read under back-pressure
-        io.smallrye.mutiny.Multi<io.vertx.core.buffer.Buffer> body = io.smallrye.mutiny.Multi.createBy().repeating()
+        Multi<Buffer> body = Multi.createBy().repeating()
                 .supplier(() -> {
                     int n = (int) Math.min(piece, total - generated.get());
                     byte[] b = new byte[n];
                     data.nextBytes(b);
                     sent.update(b);
                     generated.addAndGet(n);
-                    return io.vertx.core.buffer.Buffer.buffer(b);
+                    return Buffer.buffer(b);
                 })
                 .until(b -> b.length() == 0);
         try (S3Driver probed = S3DriverTestSupport.driver(settings, probe)) {
@@ -311,7 +323,7 @@ class S3UploadTest {
             assertEquals(total, await(writer.write(body)));
             await(writer.commit());
             assertEquals(total, await(driver.stat(path)).size());
-            assertEquals(java.util.HexFormat.of().formatHex(sent.digest()), sha256(read(path, 0, -1)));
+            assertEquals(HexFormat.of().formatHex(sent.digest()), sha256(read(path, 0, -1)));
         }
         assertEquals(7, seenAtPartStart.size());
         for (long[] seen : seenAtPartStart) {

@@ -1,6 +1,7 @@
 package dev.berth.storage.middleware.cloudfront;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -157,14 +158,14 @@ public final class CloudFrontStandIn implements AutoCloseable {
         if (range != null) {
             request.header("Range", range);
         }
-        HttpResponse<java.io.InputStream> response = originClient.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = originClient.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         for (String header : List.of("Content-Type", "Content-Range", "ETag", "Content-Length")) {
             response.headers().firstValue(header).ifPresent(v -> exchange.getResponseHeaders().set(header, v));
         }
         long length = response.headers().firstValueAsLong("Content-Length").orElse(0);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(response.statusCode(), head || length == 0 ? -1 : length);
-        try (java.io.InputStream in = response.body(); OutputStream out = exchange.getResponseBody()) {
+        try (InputStream in = response.body(); OutputStream out = exchange.getResponseBody()) {
             if (!head) {
                 in.transferTo(out);
             }
