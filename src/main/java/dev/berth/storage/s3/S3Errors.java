@@ -10,6 +10,7 @@ import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
+import io.netty.channel.ChannelException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -50,11 +51,12 @@ final class S3Errors {
             }
             return new StorageException(logged, s3);
         }
-        if (cause instanceof SdkClientException || cause instanceof IOException
-                || cause instanceof TimeoutException) {
+        if (cause instanceof SdkClientException || cause instanceof IOException || cause instanceof TimeoutException
+                || cause instanceof ChannelException) {
             // connection refused or reset, timeouts: the backend is unreachable, not the request wrong;
-            // the SDK's first line says what happened, the rest (advice on pool sizes) would flood the log
-            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + firstLine(cause.getMessage()), false, cause);
+            // the SDK's first line says what happened, the rest (advice on pool sizes) would flood the log.
+            // Netty's ReadTimeoutException (a ChannelException) reaches a body's subscriber undecorated.
+            return new StorageUnavailableException("s3 " + operation + " " + path + ": " + firstLine(cause), false, cause);
         }
         if (cause instanceof SdkException) {
             return new StorageException("s3 " + operation + " " + path + ": " + cause.getMessage(), cause);
@@ -92,8 +94,10 @@ final class S3Errors {
         return c;
     }
 
-    private static String firstLine(String message) {
-        return message == null ? "" : message.lines().findFirst().orElse("");
+    /** The first line of the failure's message, or its type where it has none (Netty's timeouts). */
+    private static String firstLine(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null ? failure.getClass().getSimpleName() : message.lines().findFirst().orElse("");
     }
 
     private static String message(S3Exception s3) {

@@ -33,6 +33,7 @@ import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -126,6 +127,9 @@ class S3FaultsAndRedirectTest {
         assertTrue(((StorageRefusedException) S3Errors.translate(error(507, "XMinioStorageFull"), "UploadPart", "/p")).full());
         assertTrue(((StorageRefusedException) S3Errors.translate(error(403, "QuotaExceeded"), "PutObject", "/p")).full());
         assertEquals(StorageException.class, S3Errors.translate(error(400, "InvalidArgument"), "PutObject", "/p").getClass());
+        // a body that stops arriving fails with Netty's own timeout, which the SDK passes on as it is
+        assertFalse(assertInstanceOf(StorageUnavailableException.class,
+                S3Errors.translate(ReadTimeoutException.INSTANCE, "GetObject", "/p")).throttled());
     }
 
     @Test
