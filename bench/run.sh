@@ -3,6 +3,8 @@
 # same S3 server (S3Proxy on loopback), same images, same CloudFront key; scenarios run alternately.
 #   bench/run.sh                 all scenarios
 #   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss
+#   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
+#                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md. Run by hand, not in CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -112,7 +114,7 @@ middleware:
 YAML
   done
   # Distribution 2.8 does not know forcepathstyle (it forces path style with regionendpoint)
-  sed -i '/forcepathstyle/d' "$OUT/reference.yml"
+  [ -n "${BASELINE_JAR:-}" ] || sed -i '/forcepathstyle/d' "$OUT/reference.yml"
 }
 
 start_registry() { # who heap -> pid on stdout
@@ -121,7 +123,11 @@ start_registry() { # who heap -> pid on stdout
   if [ "$who" = berth ]; then
     java -Xmx"$heap" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/berth.yml" > "$OUT/berth.log" 2>&1 &
   else
-    env -u AWS_CA_BUNDLE docker-registry serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
+    if [ -n "${BASELINE_JAR:-}" ]; then
+      java -Xmx"$heap" -jar "$BASELINE_JAR" serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
+    else
+      env -u AWS_CA_BUNDLE docker-registry serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
+    fi
   fi
   local pid=$!
   echo "$pid" >> "$OUT/registry.pids"
@@ -318,6 +324,7 @@ main() {
   start_cdn
   write_configs
   for s in "${SCENARIOS[@]}"; do log "scenario $s"; "scenario_$s"; done
+  if [ -n "${BASELINE_JAR:-}" ]; then log "A/B results (berth = this tree, reference = $BASELINE_JAR): $OUT/results.csv"; return; fi
   python3 "$ROOT/bench/report.py" "$OUT/results.csv" "$OUT" "$ROOT/docs/benchmarks.md" "bench/run.sh ${SCENARIOS[*]}"
   log "done: docs/benchmarks.md"
 }
