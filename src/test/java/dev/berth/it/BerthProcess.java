@@ -18,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Berth as a user runs it: {@code java -jar target/quarkus-app/quarkus-run.jar serve CONFIG} in its
- * own process on a loopback port, stopped by its PID.
+ * own process on a loopback port, stopped by its PID. Under {@code ./mvnw verify -Dnative} the
+ * native profile (pom.xml) names the executable in {@value #NATIVE_IMAGE_PATH}, and that is run
+ * instead: {@code EXECUTABLE serve CONFIG}.
  */
 public final class BerthProcess implements AutoCloseable {
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /** The system property failsafe gets from the native profile only, as Quarkus' native test launcher reads it. */
+    static final String NATIVE_IMAGE_PATH = "native.image.path";
 
     private final Process process;
     private final int port;
@@ -35,10 +39,14 @@ public final class BerthProcess implements AutoCloseable {
         this.https = https;
     }
 
-    /** Starts Berth with {@code configYaml} (its {@code http.addr} is set here) and waits for /v2/. */
-    public static BerthProcess start(Path workDir, String configYaml, List<String> jvmArgs, Map<String, String> env)
+    /**
+     * Starts Berth with {@code configYaml} (its {@code http.addr} is set here) and waits for /v2/.
+     * {@code vmArgs} go before {@code serve}: JVM options for the jar, runtime options for the
+     * native executable, which takes the memory ones ({@code -Xmx}) and {@code -D} alike.
+     */
+    public static BerthProcess start(Path workDir, String configYaml, List<String> vmArgs, Map<String, String> env)
             throws IOException, InterruptedException {
-        return start(workDir, configYaml, "", jvmArgs, env);
+        return start(workDir, configYaml, "", vmArgs, env);
     }
 
     /**
@@ -46,13 +54,13 @@ public final class BerthProcess implements AutoCloseable {
      * e.g. a {@code tls:} block) added under {@code http:}; with {@code tls.certificate} among them
      * the registry speaks HTTPS only, and readiness is the TLS port accepting connections.
      */
-    public static BerthProcess start(Path workDir, String configYaml, String httpLines, List<String> jvmArgs, Map<String, String> env)
+    public static BerthProcess start(Path workDir, String configYaml, String httpLines, List<String> vmArgs, Map<String, String> env)
             throws IOException, InterruptedException {
         int port = freePort();
         Path config = workDir.resolve("config.yml");
         Files.writeString(config, configYaml + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n  secret: it-secret\n" + httpLines);
         Path log = workDir.resolve("berth.log");
-        Process process = command(config, jvmArgs, env, log).start();
+        Process process = command(config, vmArgs, env, log).start();
         BerthProcess berth = new BerthProcess(process, port, log, httpLines.contains("certificate:"));
         berth.awaitReady(Duration.ofSeconds(60));
         return berth;
@@ -72,14 +80,24 @@ public final class BerthProcess implements AutoCloseable {
     public record Result(int exitCode, String output) {
     }
 
-    private static ProcessBuilder command(Path config, List<String> jvmArgs, Map<String, String> env, Path log) {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw verify)");
-        }
+    private static ProcessBuilder command(Path config, List<String> vmArgs, Map<String, String> env, Path log) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", JAR.toString(), "serve", config.toString()));
+        String executable = System.getProperty(NATIVE_IMAGE_PATH, "");
+        if (!executable.isBlank()) {
+            if (!Files.isExecutable(Path.of(executable))) {
+                throw new IllegalStateException(executable + " is missing: build the native executable first (./mvnw verify -Dnative)");
+            }
+            cmd.add(executable);
+            cmd.addAll(vmArgs);
+        } else {
+            if (!Files.exists(JAR)) {
+                throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw verify)");
+            }
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(vmArgs);
+            cmd.addAll(List.of("-jar", JAR.toString()));
+        }
+        cmd.addAll(List.of("serve", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
         pb.environment().putAll(env);
