@@ -60,8 +60,13 @@ public final class BerthProcess implements AutoCloseable {
 
     /** Runs {@code serve CONFIG} expecting it to exit; returns exit code and output. */
     public static Result runToExit(Path workDir, Path config, Map<String, String> env) throws IOException, InterruptedException {
+        return runToExit(workDir, List.of("serve", config.toString()), env);
+    }
+
+    /** Runs berth with {@code args} expecting it to exit; returns exit code and output (standard output and error). */
+    public static Result runToExit(Path workDir, List<String> args, Map<String, String> env) throws IOException, InterruptedException {
         Path log = workDir.resolve("exit.log");
-        Process process = command(config, List.of(), env, log).start();
+        Process process = command(args, List.of(), env, log).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("berth did not exit; log:\n" + Files.readString(log));
@@ -73,13 +78,18 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     private static ProcessBuilder command(Path config, List<String> jvmArgs, Map<String, String> env, Path log) {
+        return command(List.of("serve", config.toString()), jvmArgs, env, log);
+    }
+
+    private static ProcessBuilder command(List<String> args, List<String> jvmArgs, Map<String, String> env, Path log) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw verify)");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", JAR.toString(), "serve", config.toString()));
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
         pb.environment().putAll(env);
