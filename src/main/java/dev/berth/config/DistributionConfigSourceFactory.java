@@ -1,5 +1,7 @@
 package dev.berth.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,11 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
 
     /** Above application.properties (250), below environment (300) and system properties (400). */
     static final int ORDINAL = 275;
+    static final String DEV_PROFILE = "dev";
+    static final String DEFAULT_ADDR = ":5000";
+    /** What {@code quarkus:dev} serves when no file is given: the project's default, not the embedded copy. */
+    static final String DEV_DEFAULT_FILE = "config/config.yml";
+    private static final String CLASSPATH_ORIGIN = "classpath:";
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -34,8 +41,32 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         if (location == null) {
             return List.of();
         }
+        boolean dev = context.getProfiles().contains(DEV_PROFILE);
+        if (dev && location.isBlank() && Files.isRegularFile(Path.of(DEV_DEFAULT_FILE))) {
+            // the embedded copy is not refreshed in dev mode: read the project's file itself
+            location = DEV_DEFAULT_FILE;
+        }
         DistributionConfigFile file = DistributionConfigFile.checkBeforeStart(location, System.getenv());
-        return List.of(new PropertiesConfigSource(toProperties(file), "berth:" + file.origin(), ORDINAL));
+        Map<String, String> props = toProperties(file);
+        if (dev) {
+            forDevMode(file, props);
+        }
+        return List.of(new PropertiesConfigSource(props, "berth:" + file.origin(), ORDINAL));
+    }
+
+    /**
+     * {@code quarkus:dev} listens on loopback unless {@code http.addr} names a host (a developer's
+     * registry is not for the network), and restarts when its file changes: the watched file is read
+     * when dev mode builds the application, which is why application.properties sets berth.config for dev.
+     */
+    static void forDevMode(DistributionConfigFile file, Map<String, String> props) {
+        // ":5000" (no host) is every interface; an address written out, even 0.0.0.0, is kept
+        if (file.properties().getOrDefault("http.addr", DEFAULT_ADDR).trim().startsWith(":")) {
+            props.put("quarkus.http.host", "localhost");
+        }
+        if (!file.origin().startsWith(CLASSPATH_ORIGIN)) {
+            props.put("quarkus.live-reload.watched-resources", Path.of(file.origin()).toAbsolutePath().normalize().toString());
+        }
     }
 
     @Override
@@ -49,7 +80,7 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         props.put("berth.storage-driver", file.storageDriver());
         props.put("berth.config-origin", file.origin());
 
-        ListenAddress addr = ListenAddress.parse(flat.getOrDefault("http.addr", ":5000"));
+        ListenAddress addr = ListenAddress.parse(flat.getOrDefault("http.addr", DEFAULT_ADDR));
         props.put("quarkus.http.host", addr.host());
         props.put("quarkus.http.port", Integer.toString(addr.port()));
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,23 @@ class DistributionConfigFileTest {
         Map<String, String> props = DistributionConfigSourceFactory.toProperties(f);
         assertEquals("5055", props.get("quarkus.http.port"));
         assertEquals("127.0.0.1", props.get("quarkus.http.host"));
+    }
+
+    /** quarkus:dev: loopback unless a host is written, and the file (not an embedded copy) watched for restarts. */
+    @Test
+    void devModeListensOnLoopbackAndWatchesTheFile() {
+        DistributionConfigFile anyHost = parse("storage:\n  inmemory:\nhttp:\n  addr: :5055\n", Map.of());
+        Map<String, String> props = DistributionConfigSourceFactory.toProperties(anyHost);
+        assertEquals("0.0.0.0", props.get("quarkus.http.host"), "serve listens on every interface, as registry:2");
+        DistributionConfigSourceFactory.forDevMode(anyHost, props);
+        assertEquals("localhost", props.get("quarkus.http.host"));
+        assertEquals("5055", props.get("quarkus.http.port"));
+        assertEquals(Path.of("test.yml").toAbsolutePath().toString(), props.get("quarkus.live-reload.watched-resources"));
+
+        DistributionConfigFile written = parse("storage:\n  inmemory:\nhttp:\n  addr: 0.0.0.0:5055\n", Map.of());
+        Map<String, String> kept = DistributionConfigSourceFactory.toProperties(written);
+        DistributionConfigSourceFactory.forDevMode(written, kept);
+        assertEquals("0.0.0.0", kept.get("quarkus.http.host"));
     }
 
     @Test

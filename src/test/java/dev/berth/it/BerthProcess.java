@@ -68,8 +68,13 @@ public final class BerthProcess implements AutoCloseable {
 
     /** Runs {@code serve CONFIG} expecting it to exit; returns exit code and output. */
     public static Result runToExit(Path workDir, Path config, Map<String, String> env) throws IOException, InterruptedException {
+        return runToExit(workDir, List.of("serve", config.toString()), env);
+    }
+
+    /** Runs berth with {@code args} expecting it to exit; returns exit code and output (standard output and error). */
+    public static Result runToExit(Path workDir, List<String> args, Map<String, String> env) throws IOException, InterruptedException {
         Path log = workDir.resolve("exit.log");
-        Process process = command(config, List.of(), env, log).start();
+        Process process = command(args, List.of(), env, log).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("berth did not exit; log:\n" + Files.readString(log));
@@ -81,6 +86,10 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     private static ProcessBuilder command(Path config, List<String> vmArgs, Map<String, String> env, Path log) {
+        return command(List.of("serve", config.toString()), vmArgs, env, log);
+    }
+
+    private static ProcessBuilder command(List<String> args, List<String> vmArgs, Map<String, String> env, Path log) {
         List<String> cmd = new ArrayList<>();
         String executable = System.getProperty(NATIVE_IMAGE_PATH, "");
         if (!executable.isBlank()) {
@@ -97,7 +106,7 @@ public final class BerthProcess implements AutoCloseable {
             cmd.addAll(vmArgs);
             cmd.addAll(List.of("-jar", JAR.toString()));
         }
-        cmd.addAll(List.of("serve", config.toString()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
         pb.environment().putAll(env);

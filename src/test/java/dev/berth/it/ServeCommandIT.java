@@ -55,6 +55,47 @@ class ServeCommandIT {
     }
 
     @Test
+    void helpAndVersionPrintAndExitWithoutStartingTheServer() throws Exception {
+        for (List<String> args : List.of(List.of("--help"), List.of("-h"), List.of("help"))) {
+            BerthProcess.Result r = BerthProcess.runToExit(work, args, Map.of());
+            assertEquals(0, r.exitCode(), r.output());
+            assertTrue(r.output().startsWith("berth is a container image registry"), r.output());
+            assertTrue(r.output().contains("serve") && r.output().contains("--version"), r.output());
+        }
+        for (List<String> args : List.of(List.of("serve", "--help"), List.of("help", "serve"))) {
+            BerthProcess.Result r = BerthProcess.runToExit(work, args, Map.of());
+            assertEquals(0, r.exitCode(), r.output());
+            assertTrue(r.output().contains("berth serve [CONFIG]"), r.output());
+        }
+        BerthProcess.Result version = BerthProcess.runToExit(work, List.of("--version"), Map.of());
+        assertEquals(0, version.exitCode(), version.output());
+        // the build's version, filled into the jar; nothing of Quarkus (no log line, no port)
+        assertTrue(version.output().matches("berth \\d+\\.\\d+\\.\\d+\\S* \\(.*\\)\n"), version.output());
+    }
+
+    @Test
+    void unknownCommandOrFlagIsAUsageError() throws Exception {
+        for (List<String> args : List.of(List.of("push"), List.of("--port=5000"), List.of("serve", "--debug"))) {
+            BerthProcess.Result r = BerthProcess.runToExit(work, args, Map.of());
+            assertEquals(2, r.exitCode(), r.output());
+            assertTrue(r.output().startsWith("berth: unknown "), r.output());
+            assertTrue(r.output().contains("Usage:"), r.output());
+        }
+    }
+
+    /** A root Berth cannot write (here: under a regular file, which stops root too) stops startup with one line. */
+    @Test
+    void unwritableRootDirectoryStopsStartupWithOneLine() throws Exception {
+        Path notADirectory = Files.writeString(work.resolve("file"), "x");
+        Path config = Files.writeString(work.resolve("root.yml"),
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + notADirectory.resolve("registry") + "\n");
+        BerthProcess.Result r = BerthProcess.runToExit(work, config, Map.of());
+        assertEquals(1, r.exitCode(), r.output());
+        assertTrue(r.output().contains("storage.filesystem.rootdirectory: " + notADirectory.resolve("registry")), r.output());
+        assertTrue(r.output().contains("not writable by uid "), r.output());
+    }
+
+    @Test
     void environmentOverridesRootDirectoryAndUploadsSurviveRestart() throws Exception {
         Path data = work.resolve("from-env");
         String config = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + work.resolve("from-file") + "\n";

@@ -36,7 +36,12 @@ public class FilesystemDriverFactory implements StorageDriverFactory {
 
     @Override
     public StorageDriver create() {
-        String root = config.filesystem().map(StorageConfig.Filesystem::rootdirectory).orElse("/var/lib/registry");
-        return new FilesystemDriver(vertx, Path.of(root));
+        Path root = Path.of(config.filesystem().map(StorageConfig.Filesystem::rootdirectory).orElse("/var/lib/registry"));
+        // a root Berth cannot write stops startup with the fix, rather than failing every push; read-only
+        // maintenance mode writes nothing, so there a read-only mount is what is meant
+        if (!config.maintenance().readonly().enabled()) {
+            RootDirectoryCheck.requireWritable(root);
+        }
+        return new FilesystemDriver(vertx, root);
     }
 }
