@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Start time and idle memory of a Berth build, as docs/benchmarks.md "Start time and memory" reports them.
+#
+# usage: bench/startup.sh [-n RUNS] COMMAND...
+#   COMMAND is how to start Berth; the script appends `serve CONFIG`, e.g.
+#     bench/startup.sh java -jar target/quarkus-app/quarkus-run.jar
+#     bench/startup.sh -n 5 java -XX:AOTCache=target/quarkus-app/app.aot -jar target/quarkus-app/quarkus-run.jar
+#     bench/startup.sh target/berth-0.1.0-SNAPSHOT-runner
+#
+# Each run writes a config for filesystem storage in a fresh temporary directory, listening on a free
+# loopback port, starts COMMAND, asks `GET /v2/` every 10 ms and takes the time from the start to the first
+# 200 (first_200_ms) and the CPU time the process used until then (cpu_ms, user + system), then waits 5 s
+# and reads its resident memory (idle_rss_kib, VmRSS). It prints one line per run and the medians, with
+# the load average: other work on the machine makes first_200_ms longer, cpu_ms hardly.
+set -euo pipefail
+
+runs=5
+if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
+[ $# -gt 0 ] || { sed -n '4,8p' "$0" >&2; exit 2; }
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# one run: prints "first_200_ms idle_rss_kib cpu_ms started_in"
+run_once() {
+  local dir port t0 t1 pid ok=0 rss started cpu_ticks
+  dir=$(mktemp -d)
+  port=$(free_port)
+  mkdir -p "$dir/data"
+  cat > "$dir/config.yml" <<YML
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+http:
+  addr: 127.0.0.1:$port
+YML
+  t0=$(date +%s%N)
+  "$@" serve "$dir/config.yml" > "$dir/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 6000); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")" = 200 ]; then ok=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  t1=$(date +%s%N)
+  # CPU time (user + system) the process used up to the first 200: unlike wall time, other work on the machine barely changes it
+  cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+  if [ $ok = 0 ]; then
+    echo "no 200 from: $*" >&2; tail -20 "$dir/log" >&2
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; return 1
+  fi
+  sleep 5
+  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  started=$(sed -n 's/.*started in \([0-9.]*s\).*/\1/p' "$dir/log" | head -1)
+  rm -rf "$dir"
+  echo "$(( (t1 - t0) / 1000000 )) $rss $(( cpu_ticks * 1000 / $(getconf CLK_TCK) )) $started"
+}
+
+echo "command: $*"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+results=()
+for i in $(seq 1 "$runs"); do
+  r=$(run_once "$@")
+  read -r ms rss cpu started <<< "$r"
+  echo "run $i: first_200_ms=$ms idle_rss_kib=$rss cpu_ms=$cpu (Quarkus: started in ${started:-?})"
+  results+=("$ms $rss $cpu")
+done
+ms_median=$(printf '%s\n' "${results[@]}" | cut -d' ' -f1 | median)
+rss_median=$(printf '%s\n' "${results[@]}" | cut -d' ' -f2 | median)
+cpu_median=$(printf '%s\n' "${results[@]}" | cut -d' ' -f3 | median)
+echo "median of $runs: first_200_ms=$ms_median idle_rss_mib=$(( rss_median / 1024 )) cpu_ms=$cpu_median"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
