@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 
+import org.junit.jupiter.api.Assertions;
+
 /**
  * Writes a deterministic OCI image layout on disk for container tools to push: a multi-arch index
  * ({@code multi}) of images with gzip layers, and one of its images alone ({@code single}).
@@ -88,6 +90,16 @@ final class OciLayout {
             gz.write(raw);
         }
         return out.toByteArray();
+    }
+
+    /** Every blob of this layout is in the {@code pulled} layout, byte for byte. */
+    void assertSameBlobs(Path pulled) throws IOException {
+        for (String digest : blobDigests) {
+            String hex = digest.substring("sha256:".length());
+            Path copy = pulled.resolve("blobs/sha256/" + hex);
+            Assertions.assertTrue(Files.exists(copy), "pulled " + digest);
+            Assertions.assertArrayEquals(Files.readAllBytes(root.resolve("blobs/sha256/" + hex)), Files.readAllBytes(copy), digest);
+        }
     }
 
     static String sha256(byte[] content) {

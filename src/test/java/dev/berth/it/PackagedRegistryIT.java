@@ -1,6 +1,5 @@
 package dev.berth.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,11 +93,7 @@ class PackagedRegistryIT {
 
         Path pulled = work.resolve("pulled-multi");
         Skopeo.ok("copy", "--all", "--src-tls-verify=false", ref, "oci:" + pulled + ":x");
-        for (String digest : layout.blobDigests) {
-            String hex = digest.substring("sha256:".length());
-            assertArrayEquals(Files.readAllBytes(layout.root.resolve("blobs/sha256/" + hex)),
-                    Files.readAllBytes(pulled.resolve("blobs/sha256/" + hex)), digest);
-        }
+        layout.assertSameBlobs(pulled);
     }
 
     @Test

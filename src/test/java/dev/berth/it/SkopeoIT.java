@@ -1,6 +1,5 @@
 package dev.berth.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,12 +46,7 @@ class SkopeoIT {
 
         Path pulled = work.resolve("pulled-multi");
         Skopeo.ok("copy", "--all", "--src-tls-verify=false", ref, "oci:" + pulled + ":x");
-        for (String digest : layout.blobDigests) {
-            String hex = digest.substring("sha256:".length());
-            Path copy = pulled.resolve("blobs/sha256/" + hex);
-            assertTrue(Files.exists(copy), "pulled " + digest);
-            assertArrayEquals(Files.readAllBytes(layout.root.resolve("blobs/sha256/" + hex)), Files.readAllBytes(copy), digest);
-        }
+        layout.assertSameBlobs(pulled);
         String index = Files.readString(pulled.resolve("index.json"));
         assertTrue(index.contains(layout.indexDigest), "pulled layout names the same index digest");
     }
