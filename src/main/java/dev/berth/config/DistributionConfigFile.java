@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a Distribution {@code config.yml} and its {@code REGISTRY_*} environment overrides into flat
@@ -73,6 +75,8 @@ public final class DistributionConfigFile {
         Object root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (MarkedYAMLException e) {
+            throw new ConfigError("config file " + origin + ": not valid YAML at " + position(e) + ": " + problem(e));
         } catch (RuntimeException e) {
             throw new ConfigError("config file " + origin + ": not valid YAML: " + firstLine(e.getMessage()));
         }
@@ -202,6 +206,18 @@ public final class DistributionConfigFile {
         } catch (IOException e) {
             throw new ConfigError("embedded default configuration " + name + ": " + e.getMessage());
         }
+    }
+
+    /** Line and column (1-based, as editors count) of the problem, else of its context. */
+    private static String position(MarkedYAMLException e) {
+        Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+        return mark == null ? "unknown position" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+    }
+
+    private static String problem(MarkedYAMLException e) {
+        String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+        String context = e.getContext() != null && e.getProblem() != null ? " (" + e.getContext() + ")" : "";
+        return firstLine(problem) + firstLine(context);
     }
 
     private static String firstLine(String message) {

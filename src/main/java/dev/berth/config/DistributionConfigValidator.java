@@ -129,9 +129,13 @@ final class DistributionConfigValidator {
 
     /** A file the registry reads at startup: missing, it stops startup here with one line, not a stack trace. */
     private void readableFile(String key) {
-        config.string(key).map(Path::of).filter(path -> !Files.isRegularFile(path) || !Files.isReadable(path)).ifPresent(path -> {
+        config.string(key).map(Path::of).ifPresent(path -> readableFile(key, path));
+    }
+
+    private void readableFile(String key, Path path) {
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw config.fail(key, "no readable file", path.toString());
-        });
+        }
     }
 
     private void validateTls() {
@@ -147,6 +151,10 @@ final class DistributionConfigValidator {
         if (!certificate || !key) {
             throw config.fail("http.tls", "certificate and key are both required");
         }
+        // Quarkus would report a missing file as a long stack trace
+        readableFile("http.tls.certificate");
+        readableFile("http.tls.key");
+        config.list("http.tls.clientcas").forEach(ca -> readableFile("http.tls.clientcas", Path.of(ca)));
         config.oneOf("http.tls.minimumtls", Set.of("tls1.0", "tls1.1", "tls1.2", "tls1.3"), "tls1.2");
         // client certificates are always verified against clientcas: the modes that skip verification are refused
         config.oneOf("http.tls.clientauth", Set.of("require-and-verify-client-cert", "verify-client-cert-if-given"),

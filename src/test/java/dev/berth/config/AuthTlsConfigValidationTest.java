@@ -57,15 +57,32 @@ class AuthTlsConfigValidationTest {
     }
 
     @Test
-    void tlsErrorsNameTheirKey() {
+    void tlsErrorsNameTheirKey() throws Exception {
+        String cert = Files.writeString(dir.resolve("c.pem"), "").toString();
+        String key = Files.writeString(dir.resolve("k.pem"), "").toString();
         assertTrue(error(STORAGE + "http:\n  tls:\n    letsencrypt:\n      cachefile: /c\n      email: a@b.c\n")
                 .startsWith("http.tls.letsencrypt:"));
         assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n").startsWith("http.tls:"));
-        assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    minimumtls: tls1.4\n")
-                .startsWith("http.tls.minimumtls:"));
-        assertTrue(error(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    clientauth: request-client-cert\n")
-                .startsWith("http.tls.clientauth:"));
-        parse(STORAGE + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    clientauth: verify-client-cert-if-given\n");
+        String tls = STORAGE + "http:\n  tls:\n    certificate: " + cert + "\n    key: " + key + "\n";
+        assertTrue(error(tls + "    minimumtls: tls1.4\n").startsWith("http.tls.minimumtls:"));
+        assertTrue(error(tls + "    clientauth: request-client-cert\n").startsWith("http.tls.clientauth:"));
+        parse(tls + "    clientauth: verify-client-cert-if-given\n");
+        parse(tls + "    clientcas: [" + cert + "]\n");
+    }
+
+    /** Quarkus would fail on these with a stack trace of 34 lines; Berth stops with one naming the key. */
+    @Test
+    void missingTlsFilesAreOneLineNamingTheKey() throws Exception {
+        String cert = Files.writeString(dir.resolve("c.pem"), "").toString();
+        String key = Files.writeString(dir.resolve("k.pem"), "").toString();
+        String missing = dir.resolve("missing.pem").toString();
+        String noCert = error(STORAGE + "http:\n  tls:\n    certificate: " + missing + "\n    key: " + key + "\n");
+        assertEquals("http.tls.certificate: no readable file, got \"" + missing + "\"", noCert.replace(" (test.yml)", ""));
+        String noKey = error(STORAGE + "http:\n  tls:\n    certificate: " + cert + "\n    key: " + missing + "\n");
+        assertTrue(noKey.startsWith("http.tls.key: no readable file") && noKey.contains(missing) && !noKey.contains("\n"), noKey);
+        String noCa = error(STORAGE + "http:\n  tls:\n    certificate: " + cert + "\n    key: " + key + "\n    clientcas: [" + cert + ", "
+                + missing + "]\n");
+        assertTrue(noCa.startsWith("http.tls.clientcas: no readable file") && noCa.contains(missing), noCa);
     }
 
     @Test

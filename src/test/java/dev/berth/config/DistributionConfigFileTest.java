@@ -123,6 +123,9 @@ class DistributionConfigFileTest {
         String message = error("storage: [unclosed\n", Map.of());
         assertTrue(message.startsWith("config file test.yml: not valid YAML"), message);
         assertTrue(!message.contains("\n"), message);
+        String badIndent = error("version: 0.1\nstorage:\n  inmemory:\n http:\n    addr: :5000\n", Map.of());
+        assertTrue(badIndent.startsWith("config file test.yml: not valid YAML at line 4, column 2: "), badIndent);
+        assertTrue(!badIndent.contains("\n"), badIndent);
     }
 
     /** Found through their OptionsValidator, checked before start like every other key. */
