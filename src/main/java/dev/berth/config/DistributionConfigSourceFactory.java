@@ -90,14 +90,19 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
             props.put("quarkus.http.http2", Boolean.toString(!Boolean.parseBoolean(http2Disabled.trim())));
         }
 
+        // Quarkus' graceful shutdown: in-flight requests finish up to this long, new ones get 503
+        String drain = flat.get("http.draintimeout");
+        if (drain != null && !drain.isBlank()) {
+            props.put("quarkus.shutdown.timeout", GoDuration.parse(drain.trim()).toString());
+        }
+
         String level = flat.get("log.level");
         if (level != null && !level.isBlank()) {
             props.put("quarkus.log.level", level.trim().toUpperCase().replace("WARNING", "WARN"));
         }
-        String formatter = flat.getOrDefault("log.formatter", "text").trim();
-        props.put("quarkus.log.console.json.enabled", Boolean.toString(!formatter.equals("text") && !formatter.isEmpty()));
-        props.put("quarkus.http.access-log.enabled",
+        props.put("berth.access-log.enabled",
                 Boolean.toString(!Boolean.parseBoolean(flat.getOrDefault("log.accesslog.disabled", "false").trim())));
+        LogSettings.apply(file.options(), props);
         return props;
     }
 }

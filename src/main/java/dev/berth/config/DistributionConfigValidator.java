@@ -26,6 +26,9 @@ final class DistributionConfigValidator {
     /** A cache lifetime: from 0s (no caching) to 1h. */
     private static final Duration MAX_TTL = Duration.ofHours(1);
 
+    /** Longer than any orchestrator waits before it kills the process anyway. */
+    private static final Duration MAX_DRAIN = Duration.ofHours(24);
+
     private final DistributionConfigFile file;
     private final OptionReader config;
 
@@ -57,6 +60,7 @@ final class DistributionConfigValidator {
         });
         config.string("http.host").ifPresent(this::checkHost);
         config.bool("http.relativeurls", false);
+        config.duration("http.draintimeout", Duration.ZERO, Duration.ZERO, MAX_DRAIN);
         validateAuth();
         validateTls();
     }

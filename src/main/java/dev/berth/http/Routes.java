@@ -36,6 +36,9 @@ public final class Routes {
     /** The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them). */
     public static final String ROUTE = "berth.route";
 
+    /** The request's id on the routing context: the client's {@code X-Request-Id}, else a generated one. */
+    public static final String REQUEST_ID = "berth.request-id";
+
     /**
      * Set on the routing context by the access filter when a mount's source repository may not be
      * read: the upload then starts a session instead of mounting (Distribution).
@@ -153,6 +156,12 @@ public final class Routes {
 
     /** The handlers before the JAX-RS resources, in the order they run. */
     public enum Stage {
+        /** Every request, first: its id ({@link #REQUEST_ID}) and the access log. */
+        REQUEST(3),
+        /** While the registry drains at shutdown, new requests are refused. */
+        DRAIN(5),
+        /** Registry events for the notification endpoints, once a request is answered. */
+        EVENTS(7),
         /** Version and configured headers, the request URI check, {@code http.prefix}, read-only mode. */
         PIPELINE(10),
         /** The client certificate, with {@code http.tls.clientcas}. */

@@ -1,0 +1,42 @@
+package dev.berth.logging;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.berth.http.Routes;
+import dev.berth.http.Routes.Stage;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Gives every request an id: the client's (or a proxy's) {@code X-Request-Id} when it is a sane one,
+ * else a new UUID; it is returned on the response, logged by the access log and sent in notifications.
+ */
+@ApplicationScoped
+public class RequestIds {
+    public static final String HEADER = "X-Request-Id";
+    /** Longer ids, or ones with characters outside printable ASCII, are replaced: they end up in log lines. */
+    private static final int MAX_LENGTH = 200;
+
+    void install(@Observes Router router) {
+        router.route().order(Stage.REQUEST.order()).handler(this::assign);
+    }
+
+    private void assign(RoutingContext ctx) {
+        if (ctx.get(Routes.REQUEST_ID) == null) {
+            String id = ctx.request().getHeader(HEADER);
+            if (!acceptable(id)) {
+                id = UUID.randomUUID().toString();
+            }
+            ctx.put(Routes.REQUEST_ID, id);
+            ctx.response().headers().set(HEADER, id);
+        }
+        ctx.next();
+    }
+
+    static boolean acceptable(String id) {
+        return id != null && !id.isEmpty() && id.length() <= MAX_LENGTH && id.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"');
+    }
+}
