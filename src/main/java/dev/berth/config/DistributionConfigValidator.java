@@ -63,6 +63,9 @@ final class DistributionConfigValidator {
         config.duration("http.draintimeout", Duration.ZERO, Duration.ZERO, MAX_DRAIN);
         validateAuth();
         validateTls();
+        for (String section : config.keys().stream().map(k -> k.split("[.\\[]")[0]).distinct().toList()) {
+            validator(OptionsValidator.Kind.SECTION, section).ifPresent(v -> v.validate(config.section(section)));
+        }
     }
 
     /** The driver's options, then each enabled middleware entry's, by the part that reads them. */

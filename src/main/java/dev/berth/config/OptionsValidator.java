@@ -1,7 +1,7 @@
 package dev.berth.config;
 
 /**
- * Checks the options of one storage driver or storage middleware before start, so a bad option stops
+ * Checks the options of one storage driver, storage middleware or section before start, so a bad option stops
  * startup with the same one line as any other config error. The config check runs before CDI (and
  * may not name the storage packages), so implementations are found with {@link java.util.ServiceLoader}:
  * they are listed in {@code META-INF/services/dev.berth.config.OptionsValidator} and need a public
@@ -14,7 +14,9 @@ public interface OptionsValidator {
         /** {@code storage.<name>}. */
         STORAGE_DRIVER,
         /** {@code middleware.storage[i].options} of an entry named {@code <name>}. */
-        STORAGE_MIDDLEWARE
+        STORAGE_MIDDLEWARE,
+        /** A top-level section, {@code <name>.*}, checked when it is written. */
+        SECTION
     }
 
     Kind kind();

@@ -110,7 +110,7 @@ public final class Manifest {
     }
 
     /** A descriptor this manifest points to. {@code external}: a layer with URLs, not required locally. */
-    public record Reference(Digest digest, String mediaType, boolean external) {
+    public record Reference(Digest digest, String mediaType, long size, boolean external) {
     }
 
     /** Config and layers of an image manifest, or the child manifests of an index. */
@@ -146,7 +146,7 @@ public final class Manifest {
         if (!descriptor.path("size").canConvertToLong() || descriptor.path("size").asLong() < 0) {
             throw invalid("descriptor " + digest + " needs a non-negative size");
         }
-        return new Reference(parsed, text(descriptor, "mediaType"), external);
+        return new Reference(parsed, text(descriptor, "mediaType"), descriptor.path("size").asLong(), external);
     }
 
     public Optional<Digest> subject() {

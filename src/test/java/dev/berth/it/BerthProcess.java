@@ -172,6 +172,19 @@ public final class BerthProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, returning at once: the registry drains (http.draintimeout) and exits. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code, once the process has exited within {@code timeout}. */
+    public int awaitExit(Duration timeout) throws InterruptedException, IOException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("berth did not exit within " + timeout + "; log:\n" + log());
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed or released. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

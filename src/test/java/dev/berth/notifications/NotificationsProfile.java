@@ -1,0 +1,64 @@
+package dev.berth.notifications;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * In-memory storage with four notification endpoints on one {@link EventReceiver}: {@code main} (all
+ * events, with a header, fast retries), {@code ignoring} (no pulls, no blobs), {@code stuck} (never
+ * answered; a small queue overflows) and a disabled one.
+ */
+public class NotificationsProfile implements QuarkusTestProfile {
+    static final int QUEUE_SIZE = 50;
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        EventReceiver receiver = EventReceiver.instance();
+        String yaml = """
+                version: 0.1
+                log:
+                  level: info
+                  accesslog:
+                    disabled: true
+                storage:
+                  inmemory:
+                  delete:
+                    enabled: true
+                http:
+                  secret: test-secret
+                notifications:
+                  events:
+                    includereferences: true
+                  endpoints:
+                    - name: main
+                      url: %s
+                      headers:
+                        Authorization: [Bearer events-token]
+                      timeout: 2s
+                      threshold: 3
+                      backoff: 200ms
+                    - name: ignoring
+                      url: %s
+                      ignoredmediatypes: [application/octet-stream]
+                      ignore:
+                        actions: [pull]
+                    - name: stuck
+                      url: %s
+                      timeout: 60s
+                    - name: off
+                      disabled: true
+                      url: %s
+                """.formatted(receiver.url("/main"), receiver.url("/ignoring"), receiver.url("/stuck"), receiver.url("/off"));
+        try {
+            Path config = Files.createTempFile(Path.of("target"), "notifications-", ".yml");
+            Files.writeString(config, yaml);
+            return Map.of("berth.config", config.toString(), "berth.notifications.queue-size", Integer.toString(QUEUE_SIZE));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
