@@ -48,6 +48,7 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         }
         DistributionConfigFile file = DistributionConfigFile.checkBeforeStart(location, System.getenv());
         Map<String, String> props = toProperties(file);
+        TracingSettings.apply(System.getenv(), props);
         if (dev) {
             forDevMode(file, props);
         }

@@ -154,4 +154,47 @@ class DistributionConfigFileTest {
                 .startsWith("storage.s3.chunksize: must be between 5242880 and"));
         assertTrue(error("storage:\n  filesystem:\n    rootdirectory: ''\n", Map.of()).startsWith("storage.filesystem.rootdirectory: "));
     }
+
+    @Test
+    void drainTimeoutIsQuarkusShutdownTimeout() {
+        Map<String, String> props = DistributionConfigSourceFactory.toProperties(parse("storage:\n  inmemory:\nhttp:\n  draintimeout: 1m30s\n",
+                Map.of()));
+        assertEquals("PT1M30S", props.get("quarkus.shutdown.timeout"));
+        assertTrue(!DistributionConfigSourceFactory.toProperties(parse("storage:\n  inmemory:\n", Map.of())).containsKey("quarkus.shutdown.timeout"));
+        assertTrue(error("storage:\n  inmemory:\nhttp:\n  draintimeout: soon\n", Map.of()).startsWith("http.draintimeout:"));
+    }
+
+    @Test
+    void logFormatsCarryTheTimeZoneDistributionsKeysAndStaticFields() {
+        Map<String, String> text = DistributionConfigSourceFactory.toProperties(parse(
+                "storage:\n  inmemory:\nlog:\n  fields:\n    service: registry\n    environment: staging 1\n", Map.of()));
+        assertEquals("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5p [%c{2.}] %s environment=\"staging 1\" service=registry%e%n",
+                text.get("quarkus.log.console.format"));
+        assertEquals("false", text.get("quarkus.log.console.json.enabled"));
+        assertEquals("true", text.get("berth.access-log.enabled"));
+        Map<String, String> json = DistributionConfigSourceFactory.toProperties(parse(
+                "storage:\n  inmemory:\nlog:\n  formatter: json\n  accesslog:\n    disabled: true\n  fields:\n    service: registry\n", Map.of()));
+        assertEquals("true", json.get("quarkus.log.console.json.enabled"));
+        assertEquals("timestamp=time,message=msg", json.get("quarkus.log.console.json.key-overrides"));
+        assertEquals("registry", json.get("quarkus.log.console.json.additional-field.\"service\".value"));
+        assertEquals("false", json.get("berth.access-log.enabled"));
+    }
+
+    /** Checked before start by the notifications package's own reader (found as an OptionsValidator). */
+    @Test
+    void notificationErrorsNameTheirKey() {
+        String endpoint = "storage:\n  inmemory:\nnotifications:\n  endpoints:\n    - name: a\n      url: http://127.0.0.1:9/events\n";
+        parse(endpoint + "      timeout: 500ms\n      threshold: 5\n      backoff: 2s\n      headers:\n        Authorization: [Bearer x]\n"
+                + "      ignore:\n        actions: [pull, mount]\n        mediatypes: [application/octet-stream]\n", Map.of());
+        assertTrue(error(endpoint + "      timeout: fast\n", Map.of()).startsWith("notifications.endpoints[0].timeout:"));
+        assertTrue(error(endpoint + "      threshold: -1\n", Map.of()).startsWith("notifications.endpoints[0].threshold:"));
+        assertTrue(error(endpoint + "      ignore:\n        actions: [pul]\n", Map.of()).startsWith("notifications.endpoints[0].ignore.actions:"));
+        assertTrue(error("storage:\n  inmemory:\nnotifications:\n  endpoints:\n    - name: a\n      url: ftp://x\n", Map.of())
+                .startsWith("notifications.endpoints[0].url:"));
+        assertTrue(error("storage:\n  inmemory:\nnotifications:\n  endpoints:\n    - url: http://x/\n", Map.of())
+                .startsWith("notifications.endpoints[0].name:"));
+        assertTrue(error(endpoint + "    - name: a\n      url: http://127.0.0.1:9/other\n", Map.of()).startsWith("notifications.endpoints[1].name:"));
+        assertTrue(error("storage:\n  inmemory:\nnotifications:\n  events:\n    includereferences: maybe\n", Map.of())
+                .startsWith("notifications.events.includereferences:"));
+    }
 }
