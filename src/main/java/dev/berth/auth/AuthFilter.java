@@ -43,6 +43,9 @@ public class AuthFilter {
             boolean mount = ctx.request().getParam("mount") != null && from != null && isName(from);
             ctx.request().pause();
             access.authorize(ctx.request(), needed).subscribe().with(grants -> {
+                if (!grants.subject().isEmpty()) {
+                    ctx.put(Routes.ACTOR, grants.subject());
+                }
                 if (mount && !grants.allows(RequiredAccess.mountSource(from))) {
                     ctx.put(Routes.MOUNT_DENIED, Boolean.TRUE);
                 }

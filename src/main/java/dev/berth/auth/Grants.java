@@ -14,6 +14,26 @@ public interface Grants {
 
     Grants EVERYTHING = access -> true;
 
+    /** Who the caller is (htpasswd user, token subject), for notifications' actor; empty when unknown. */
+    default String subject() {
+        return "";
+    }
+
+    /** {@code grants}, for {@code subject}. */
+    static Grants of(String subject, Grants grants) {
+        return new Grants() {
+            @Override
+            public boolean allows(Access access) {
+                return grants.allows(access);
+            }
+
+            @Override
+            public String subject() {
+                return subject;
+            }
+        };
+    }
+
     /** Grants from a token's {@code access} claim: type and name match, and the action or "*" is listed. */
     static Grants of(List<TokenAccess> granted) {
         return access -> granted.stream().anyMatch(g -> g.type().equals(access.type()) && g.name().equals(access.name())

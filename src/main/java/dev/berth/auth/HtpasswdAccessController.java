@@ -44,7 +44,7 @@ final class HtpasswdAccessController implements AccessController {
         long generation = file.generation();
         Long known = verified.get(key);
         if (known != null && known == generation) {
-            return Uni.createFrom().item(Grants.EVERYTHING);
+            return Uni.createFrom().item(Grants.of(credentials[0], Grants.EVERYTHING));
         }
         return vertx.executeBlocking(Uni.createFrom().item(() -> file.verify(credentials[0], credentials[1])), false)
                 .map(ok -> {
@@ -55,7 +55,7 @@ final class HtpasswdAccessController implements AccessController {
                         verified.clear();
                     }
                     verified.put(key, generation);
-                    return Grants.EVERYTHING;
+                    return Grants.of(credentials[0], Grants.EVERYTHING);
                 });
     }
 

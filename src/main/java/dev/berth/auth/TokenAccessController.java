@@ -27,7 +27,8 @@ final class TokenAccessController implements AccessController {
         }
         Grants grants;
         try {
-            grants = Grants.of(verifier.verify(header.substring(7).trim()));
+            TokenVerifier.Verified token = verifier.verifyToken(header.substring(7).trim());
+            grants = Grants.of(token.subject(), Grants.of(token.access()));
         } catch (InvalidJwtException e) {
             return Uni.createFrom().failure(challenge(request, needed, "invalid_token", ErrorCode.UNAUTHORIZED, "invalid token"));
         }

@@ -82,9 +82,19 @@ final class TokenVerifier {
                 .build();
     }
 
+    /** A trusted token's subject ({@code sub}, empty without one) and access entries. */
+    record Verified(String subject, List<Grants.TokenAccess> access) {
+    }
+
     /** The token's access entries; throws {@link InvalidJwtException} when it is not to be trusted. */
     List<Grants.TokenAccess> verify(String token) throws InvalidJwtException {
+        return verifyToken(token).access();
+    }
+
+    /** The token's subject and access entries; throws {@link InvalidJwtException} when it is not to be trusted. */
+    Verified verifyToken(String token) throws InvalidJwtException {
         JwtClaims claims = consumer.processToClaims(token);
+        String subject = claims.getClaimValue("sub") instanceof String sub ? sub : "";
         List<Grants.TokenAccess> out = new ArrayList<>();
         Object access = claims.getClaimValue("access");
         if (access instanceof List<?> entries) {
@@ -98,7 +108,7 @@ final class TokenVerifier {
                 }
             }
         }
-        return out;
+        return new Verified(subject, out);
     }
 
     private final class Resolver implements VerificationKeyResolver {

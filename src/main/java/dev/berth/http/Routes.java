@@ -36,6 +36,9 @@ public final class Routes {
     /** The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them). */
     public static final String ROUTE = "berth.route";
 
+    /** Who made the request (htpasswd user, token subject), set by the access filter when known. */
+    public static final String ACTOR = "berth.actor";
+
     /** The request's id on the routing context: the client's {@code X-Request-Id}, else a generated one. */
     public static final String REQUEST_ID = "berth.request-id";
 

@@ -99,7 +99,7 @@ public class RequestEvents {
         }
         String action = action(route, method, request.getParam("mount") != null);
         target.subscribe().with(t -> notifier.publish(new Event(UUID.randomUUID().toString(), Instant.now().toString(), action, t, record,
-                new Event.Actor(null), source)),
+                new Event.Actor(ctx.get(Routes.ACTOR)), source)),
                 failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
     }
 

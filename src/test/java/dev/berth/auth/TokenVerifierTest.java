@@ -30,6 +30,14 @@ class TokenVerifierTest {
                 new Grants.TokenAccess("registry", "catalog", List.of("*"))), access);
     }
 
+    /** The subject becomes the notifications' actor. */
+    @Test
+    void subjectIsReturned() throws InvalidJwtException {
+        assertEquals("alice", verifier.verifyToken(issuer.token().subject("alice").repository("a/b", "pull").sign()).subject());
+        assertEquals("alice", Grants.of("alice", Grants.EVERYTHING).subject());
+        assertEquals("", Grants.EVERYTHING.subject());
+    }
+
     @Test
     void everyTrustedSignerVerifies() throws InvalidJwtException {
         for (Signer s : List.of(Signer.X5C, Signer.X5C_WITH_ROOT, Signer.BUNDLE_KID, Signer.JWKS_KID, Signer.JWKS_THUMBPRINT)) {

@@ -47,6 +47,23 @@ class ServeCommandIT {
         }
     }
 
+    /** Quarkus reported these with a 34-line stack trace; YAML errors keep their position. */
+    @Test
+    void missingTlsFilesAndBadYamlAreOneLine() throws Exception {
+        Path cert = Files.writeString(work.resolve("cert.pem"), "");
+        Map<String, String> configs = Map.of(
+                "http.tls.certificate: no readable file", "  tls:\n    certificate: " + work.resolve("missing.crt") + "\n    key: " + cert + "\n",
+                "http.tls.key: no readable file", "  tls:\n    certificate: " + cert + "\n    key: " + work.resolve("missing.key") + "\n",
+                "not valid YAML at line 5, column", " addr: [:5000\n");
+        for (Map.Entry<String, String> bad : configs.entrySet()) {
+            Path config = Files.writeString(work.resolve("bad-tls.yml"), "version: 0.1\nstorage:\n  inmemory:\nhttp:\n" + bad.getValue());
+            BerthProcess.Result r = BerthProcess.runToExit(work, config, Map.of());
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.output().contains(bad.getKey()), r.output());
+            assertEquals(1, r.output().strip().lines().count(), r.output());
+        }
+    }
+
     @Test
     void missingConfigFileIsReported() throws Exception {
         BerthProcess.Result r = BerthProcess.runToExit(work, work.resolve("nope.yml"), Map.of());

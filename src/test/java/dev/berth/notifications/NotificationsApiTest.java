@@ -98,7 +98,7 @@ class NotificationsApiTest {
         assertEquals("PUT", request.path("method").asText());
         assertTrue(request.path("addr").asText().contains("127.0.0.1"), request.toString());
         assertFalse(request.path("host").asText().isEmpty(), request.toString());
-        assertTrue(push.has("actor"), push.toString());
+        assertEquals(NotificationsProfile.USER, push.path("actor").path("name").asText(), push.toString());
         assertFalse(push.path("source").path("instanceID").asText().isEmpty(), push.toString());
         assertTrue(push.path("source").path("addr").asText().contains(":"), push.toString());
 
@@ -185,7 +185,8 @@ class NotificationsApiTest {
     // ---- helpers --------------------------------------------------------------------------------
 
     private static RequestSpecification request() {
-        return given().config(CONFIG).urlEncodingEnabled(false);
+        return given().config(CONFIG).urlEncodingEnabled(false).auth().preemptive()
+                .basic(NotificationsProfile.USER, NotificationsProfile.PASSWORD);
     }
 
     private static String repo(String prefix) {

@@ -3,7 +3,10 @@ package dev.berth.notifications;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Map;
+
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
@@ -14,6 +17,21 @@ import io.quarkus.test.junit.QuarkusTestProfile;
  */
 public class NotificationsProfile implements QuarkusTestProfile {
     static final int QUEUE_SIZE = 50;
+
+    static final String USER = "pusher";
+    static final String PASSWORD = "pusher-secret";
+
+    /** A user, so that events name their actor. */
+    private static Path htpasswd() {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        try {
+            Path file = Files.createTempFile(Path.of("target"), "notifications-", ".htpasswd");
+            return Files.writeString(file, USER + ":" + OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 5) + "\n");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -30,6 +48,10 @@ public class NotificationsProfile implements QuarkusTestProfile {
                     enabled: true
                 http:
                   secret: test-secret
+                auth:
+                  htpasswd:
+                    realm: events
+                    path: %s
                 notifications:
                   events:
                     includereferences: true
@@ -52,7 +74,7 @@ public class NotificationsProfile implements QuarkusTestProfile {
                     - name: off
                       disabled: true
                       url: %s
-                """.formatted(receiver.url("/main"), receiver.url("/ignoring"), receiver.url("/stuck"), receiver.url("/off"));
+                """.formatted(htpasswd(), receiver.url("/main"), receiver.url("/ignoring"), receiver.url("/stuck"), receiver.url("/off"));
         try {
             Path config = Files.createTempFile(Path.of("target"), "notifications-", ".yml");
             Files.writeString(config, yaml);
