@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigError;
 import dev.berth.config.OptionReader;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
 
 /** Builds the configured driver and wraps it in the configured storage middleware, in order. */
@@ -22,7 +23,7 @@ public class StorageDriverProducer {
     @Produces
     @Singleton
     StorageDriver storageDriver(BerthConfig config, MiddlewareConfig middleware,
-            @Any Instance<StorageDriverFactory> drivers, @Any Instance<StorageMiddlewareFactory> middlewares) {
+            @Any Instance<StorageDriverFactory> drivers, @Any Instance<StorageMiddlewareFactory> middlewares, Tracer tracer) {
         StorageDriverFactory factory = drivers.stream()
                 .filter(f -> f.name().equals(config.storageDriver()))
                 .findFirst()
@@ -42,7 +43,7 @@ public class StorageDriverProducer {
             driver = wrapper.wrap(driver, new OptionReader(entry.options(), "middleware.storage[" + i + "].options.", config.configOrigin()));
             LOG.infof("storage middleware %s", entry.name());
         }
-        return driver;
+        return new TracingDriver(driver, tracer);
     }
 
     /** Builds the driver at startup, on the main thread: building an S3 client may read files (profiles). */
