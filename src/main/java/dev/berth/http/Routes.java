@@ -18,6 +18,8 @@ import io.vertx.core.http.HttpMethod;
  * with those regexes, so a route missing here cannot be served (RouteTableTest checks it).
  */
 public final class Routes {
+    /** The server's root: 200 with an empty body, the liveness probe written for registry:2. */
+    public static final String ROOT = "/";
     /** The API's root; {@code /v2/} is its base route. */
     public static final String V2 = "/v2";
     /** A resource method's path when the route is its class's path with a trailing slash. */
@@ -44,6 +46,8 @@ public final class Routes {
 
     /** The access a request needs, as Distribution decides it. */
     public enum Need {
+        /** Nothing: outside the API ({@code /}). */
+        NONE,
         /** Any valid credential. */
         ANY_CREDENTIAL,
         /** {@code registry:catalog:*}. */
@@ -73,7 +77,8 @@ public final class Routes {
         TAGS(Routes.TAGS, "", HttpMethod.GET),
         REFERRERS(Routes.REFERRERS, "", HttpMethod.GET),
         CATALOG(Routes.CATALOG, "", HttpMethod.GET),
-        BASE(V2, SLASH, HttpMethod.GET);
+        BASE(V2, SLASH, HttpMethod.GET),
+        ROOT(Routes.ROOT, "", HttpMethod.GET);
 
         private final String template;
         private final Set<HttpMethod> methods;
@@ -115,6 +120,7 @@ public final class Routes {
         /** What a request with {@code method} needs; any method, as the access filter asks before a resource answers. */
         public Need need(HttpMethod method) {
             return switch (this) {
+                case ROOT -> Need.NONE;
                 case BASE -> Need.ANY_CREDENTIAL;
                 case CATALOG -> Need.CATALOG;
                 default -> Need.onRepository(method);
