@@ -57,6 +57,8 @@ final class DistributionConfigValidator {
         });
         config.string("http.host").ifPresent(this::checkHost);
         config.bool("http.relativeurls", false);
+        DebugSettings.read(config.section("http.debug"));
+        HealthSettings.read(config.section("health"));
         validateAuth();
         validateTls();
     }

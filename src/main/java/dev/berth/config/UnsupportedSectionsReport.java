@@ -17,9 +17,9 @@ public class UnsupportedSectionsReport {
     private static final Logger LOG = Logger.getLogger(UnsupportedSectionsReport.class);
     /** Sections of Distribution's schema not implemented yet; most specific first. */
     static final List<String> NOT_YET = List.of(
-            "notifications", "redis", "health", "proxy", "validation", "reporting", "catalog", "tags",
+            "notifications", "redis", "proxy", "validation", "reporting", "catalog", "tags",
             "compatibility", "policy", "loglevel", "log.fields", "log.hooks", "log.reportcaller",
-            "http.debug", "http.h2c", "http.draintimeout",
+            "http.h2c", "http.draintimeout",
             "storage.maintenance.uploadpurging", "storage.tag",
             "middleware.registry", "middleware.repository");
 

@@ -35,7 +35,10 @@ public final class Routes {
     public static final String UPLOAD_ID = "/{uuid}";
     public static final String REFERRERS = V2 + "/" + NAME + "/referrers/{digest: [^/]+}";
 
-    /** The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them). */
+    /**
+     * The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them); also
+     * the routing context key where a Vert.x route names the route it serves (request metrics read it).
+     */
     public static final String ROUTE = "berth.route";
 
     /**
@@ -159,6 +162,13 @@ public final class Routes {
 
     /** The handlers before the JAX-RS resources, in the order they run. */
     public enum Stage {
+        /** Request metrics: first, so they time and count every request, refused ones too. */
+        METRICS(5),
+        /**
+         * While a health check fails, every request but Quarkus' own ({@code /q/}) answers 503, as
+         * Distribution's health handler does; Quarkus' metrics endpoint is hidden from the main port.
+         */
+        HEALTH(8),
         /** Version and configured headers, the request URI check, {@code http.prefix}, read-only mode. */
         PIPELINE(10),
         /** The client certificate, with {@code http.tls.clientcas}. */
