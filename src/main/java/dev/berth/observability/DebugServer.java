@@ -1,6 +1,7 @@
 package dev.berth.observability;
 
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -78,6 +79,11 @@ public class DebugServer {
     void hideFromMainPort(@Observes Router router) {
         router.route("/q/metrics*").order(Stage.HEALTH.order()).handler(ctx -> ctx.response().setStatusCode(404)
                 .putHeader("Content-Type", "text/plain; charset=utf-8").end("404 page not found\n"));
+    }
+
+    /** The debug listener's port, empty when {@code http.debug.addr} is not set. */
+    public OptionalInt port() {
+        return server == null ? OptionalInt.empty() : OptionalInt.of(server.actualPort());
     }
 
     void stop(@Observes ShutdownEvent event) {
