@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * Counts S3 attempts the SDK retried, and answers that throttled (503 SlowDown, 429). An interceptor
@@ -38,11 +39,13 @@ final class S3RetryCounter implements ExecutionInterceptor {
         }
     }
 
+    /** Per attempt, with the status the retry logic will see. */
     @Override
-    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+    public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
         int status = context.httpResponse().statusCode();
         if (status == 503 || status == 429) {
             throttles.increment();
         }
+        return context.httpResponse();
     }
 }

@@ -33,6 +33,7 @@ import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -95,10 +96,14 @@ class S3FaultsAndRedirectTest {
         byte[] content = random(1000, 201);
         await(driver.putContent(root + "/retried", content));
         FakeSlowDown slowDown = new FakeSlowDown(2);
-        try (S3Driver busy = S3DriverTestSupport.driver(factory.settings(), slowDown)) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // the SDK runs response interceptors last to first: the counter, first, sees the fake 503 as the retry logic does
+        try (S3Driver busy = S3DriverTestSupport.driver(factory.settings(), new S3RetryCounter(meters), slowDown)) {
             assertArrayEquals(content, await(busy.getContent(root + "/retried")));
             assertEquals(3, slowDown.attempts.get(), "two throttled attempts, then success");
         }
+        assertEquals(2, meters.counter("registry.s3.retries").count(), "registry_s3_retries_total");
+        assertEquals(2, meters.counter("registry.s3.throttles").count(), "registry_s3_throttles_total");
     }
 
     @Test
