@@ -1,6 +1,5 @@
 package dev.berth.observability;
 
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,10 +34,6 @@ public class HttpMetrics {
     static final String UPLOADS = "registry.uploads.in.progress";
     static final String RECEIVED = "registry.http.received.bytes";
     static final String SENT = "registry.http.sent.bytes";
-    /** Prometheus' default buckets, as Distribution's histograms use. */
-    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
-            Duration.ofSeconds(5), Duration.ofSeconds(10)};
     private static final String STARTED = "berth.metrics.started";
     private static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE, HttpMethod.OPTIONS};
@@ -101,8 +96,7 @@ public class HttpMetrics {
             // a racing request may build the same timer: the registry hands both the one meter
             duration = Timer.builder(DURATION).description("HTTP request latency, until the response's last byte")
                     .tags(Tags.of("handler", handlerName(route), "method", method == OTHER_METHOD ? "other" : METHODS[method].name(),
-                            "status", STATUS_CLASSES[statusClass]))
-                    .serviceLevelObjectives(BUCKETS).register(registry);
+                            "status", STATUS_CLASSES[statusClass])).register(registry);
             durations.set(key, duration);
         }
         duration.record(elapsed, TimeUnit.NANOSECONDS);

@@ -1,6 +1,5 @@
 package dev.berth.storage;
 
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +24,6 @@ import io.vertx.core.buffer.Buffer;
  */
 final class MeteredDriver extends DelegatingStorageDriver {
     static final String ACTION = "registry.storage.action";
-    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
-            Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     enum Action {
         GetContent, PutContent, PutContentIfAbsent, Reader, Writer, Stat, List, Move, Delete, Walk, RedirectURL
@@ -47,8 +43,7 @@ final class MeteredDriver extends DelegatingStorageDriver {
             Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
             for (Outcome outcome : Outcome.values()) {
                 byOutcome.put(outcome, Timer.builder(ACTION).description("storage driver calls, by action and outcome")
-                        .tags("driver", driver.name(), "action", action.name(), "outcome", outcome.name().toLowerCase(Locale.ROOT))
-                        .serviceLevelObjectives(BUCKETS).register(registry));
+                        .tags("driver", driver.name(), "action", action.name(), "outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry));
             }
             timers.put(action, byOutcome);
         }
