@@ -53,6 +53,9 @@ public class HealthChecks {
 
     void start(@Observes StartupEvent event) {
         HealthSettings settings = HealthSettings.read(OptionReader.fromConfig(config, "health"));
+        if (settings.storageDriver().isEmpty() && settings.files().isEmpty() && settings.http().isEmpty() && settings.tcp().isEmpty()) {
+            return;
+        }
         probes = new Probes(vertx);
         settings.storageDriver().ifPresent(c -> add(new PeriodicCheck("storagedriver_" + driver.name(), c,
                 () -> Probes.storage(driver, HealthSettings.DEFAULT_TIMEOUT))));
