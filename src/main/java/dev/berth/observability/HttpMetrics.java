@@ -38,8 +38,8 @@ public class HttpMetrics {
     private static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE, HttpMethod.OPTIONS};
     private static final int OTHER_METHOD = METHODS.length;
-    /** Paths outside the route table (/q/health, unknown paths): one handler name. */
     private static final Route[] ROUTES = Route.values();
+    /** Paths outside the route table (/q/health, unknown paths): one handler name. */
     private static final int OTHER_ROUTE = ROUTES.length;
     private static final String[] STATUS_CLASSES = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
 

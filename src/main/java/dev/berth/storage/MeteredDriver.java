@@ -1,11 +1,10 @@
 package dev.berth.storage;
 
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 import dev.berth.storage.middleware.DelegatingStorageDriver;
@@ -33,20 +32,16 @@ final class MeteredDriver extends DelegatingStorageDriver {
         SUCCESS, NOT_FOUND, ERROR, CANCELLED
     }
 
-    private final Map<Action, Map<Outcome, Timer>> timers = new EnumMap<>(Action.class);
+    private static final int OUTCOMES = Outcome.values().length;
+
+    private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(Action.values().length * OUTCOMES);
+    private final MeterRegistry registry;
     private final MiddlewareMetrics redirects;
 
     MeteredDriver(StorageDriver driver, MeterRegistry registry, MiddlewareMetrics redirects) {
         super(driver);
+        this.registry = registry;
         this.redirects = redirects;
-        for (Action action : Action.values()) {
-            Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
-            for (Outcome outcome : Outcome.values()) {
-                byOutcome.put(outcome, Timer.builder(ACTION).description("storage driver calls, by action and outcome")
-                        .tags("driver", driver.name(), "action", action.name(), "outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry));
-            }
-            timers.put(action, byOutcome);
-        }
     }
 
     @Override
@@ -126,6 +121,15 @@ final class MeteredDriver extends DelegatingStorageDriver {
         Outcome outcome = cancelled ? Outcome.CANCELLED
                 : failure == null ? Outcome.SUCCESS
                 : failure instanceof PathNotFoundException ? Outcome.NOT_FOUND : Outcome.ERROR;
-        timers.get(action).get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        int key = action.ordinal() * OUTCOMES + outcome.ordinal();
+        Timer timer = timers.get(key);
+        if (timer == null) {
+            // built at first use, so the scrape holds no series of actions never taken; a race gets the same meter twice
+            timer = Timer.builder(ACTION).description("storage driver calls, by action and outcome")
+                    .tags("driver", driver.name(), "action", action.name(), "outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            timers.set(key, timer);
+        }
+        timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 }
