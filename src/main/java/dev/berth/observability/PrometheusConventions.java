@@ -34,7 +34,8 @@ public class PrometheusConventions {
                 if (id.getType() != Meter.Type.TIMER || !id.getName().startsWith("registry.")) {
                     return config;
                 }
-                return DistributionStatisticConfig.builder().serviceLevelObjectives(nanos).build().merge(config);
+                // one ring buffer, not three: Prometheus' buckets are cumulative, and each record then costs one increment per buffer
+                return DistributionStatisticConfig.builder().serviceLevelObjectives(nanos).bufferLength(1).build().merge(config);
             }
         };
     }
