@@ -27,6 +27,7 @@ import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
+import dev.berth.storage.middleware.MiddlewareMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -55,6 +56,8 @@ public class BlobRoutes {
     BlobStore blobs;
     @Inject
     StorageConfig storage;
+    @Inject
+    MiddlewareMetrics redirects;
 
     void install(@Observes Router router) {
         var route = router.route().order(Stage.BLOBS.order()).handler(this::handle)
@@ -69,11 +72,15 @@ public class BlobRoutes {
             ctx.next();
             return;
         }
-        if (ctx.request().method() == HttpMethod.DELETE) {
-            delete(ctx, m);
-        } else if (path.endsWith("/")) {
+        if (path.endsWith("/") && ctx.request().method() != HttpMethod.DELETE) {
             // the read routes never took the trailing slash the other routes take: it stays a 404 from JAX-RS
             ctx.next();
+            return;
+        }
+        // the request metrics name it so, without matching the route table again
+        ctx.put(Routes.ROUTE, Route.BLOB);
+        if (ctx.request().method() == HttpMethod.DELETE) {
+            delete(ctx, m);
         } else {
             read(ctx, m);
         }
@@ -129,6 +136,7 @@ public class BlobRoutes {
                 headers.set("Location", url.get()).set("Content-Type", "application/octet-stream");
                 return Uni.createFrom().completionStage(response.setStatusCode(307).end().toCompletionStage());
             }
+            redirects.notRedirected.increment();
             return stream(request, response, repository, digest, size, onContext);
         });
     }

@@ -15,6 +15,7 @@ import dev.berth.config.HttpConfig;
 import dev.berth.config.OptionReader;
 import dev.berth.config.StorageConfig;
 import dev.berth.http.ErrorReply;
+import dev.berth.http.Routes;
 import dev.berth.http.Routes.Stage;
 import dev.berth.registry.ErrorCode;
 import io.vertx.core.http.HttpMethod;
@@ -54,6 +55,11 @@ public class HttpPipeline {
                 if (path.startsWith(prefix + "/v2")) {
                     String rest = ctx.request().uri().substring(prefix.length());
                     ctx.reroute(rest);
+                    return;
+                }
+                if (path.equals(prefix) || path.equals(prefix + "/")) {
+                    // registry:2 answers its root outside the prefix too: probes of either kind work
+                    ctx.reroute(Routes.ROOT);
                     return;
                 }
             }

@@ -25,6 +25,8 @@ import io.vertx.ext.web.RoutingContext;
 public class AuthFilter {
     @Inject
     Optional<AccessController> controller;
+    @Inject
+    AuthFailures failures;
 
     void install(@Observes Router router) {
         if (controller.isEmpty()) {
@@ -51,7 +53,7 @@ public class AuthFilter {
                 }
                 ctx.request().resume();
                 ctx.next();
-            }, failure -> refuse(ctx, failure));
+            }, failure -> refuse(ctx, failure, failures));
         });
     }
 
@@ -64,8 +66,9 @@ public class AuthFilter {
         }
     }
 
-    private static void refuse(RoutingContext ctx, Throwable failure) {
+    private static void refuse(RoutingContext ctx, Throwable failure, AuthFailures failures) {
         if (failure instanceof AuthChallenge c) {
+            failures.count(ctx.request(), c);
             var details = c.needed().stream().map(a -> Map.of("Type", a.type(), "Name", a.name(), "Action", a.action())).toList();
             ctx.response().putHeader("WWW-Authenticate", c.wwwAuthenticate());
             ErrorReply.of(401, c.code(), c.getMessage(), details.isEmpty() ? null : details).send(ctx.response());

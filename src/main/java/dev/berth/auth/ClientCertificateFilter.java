@@ -2,6 +2,7 @@ package dev.berth.auth;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -20,6 +21,8 @@ import io.vertx.ext.web.Router;
 public class ClientCertificateFilter {
     @ConfigProperty(name = "berth.tls.client-certificate-required", defaultValue = "false")
     boolean required;
+    @Inject
+    AuthFailures failures;
 
     void install(@Observes Router router) {
         if (!required) {
@@ -37,6 +40,7 @@ public class ClientCertificateFilter {
                 ctx.next();
                 return;
             }
+            failures.count(AuthFailures.Reason.client_certificate);
             ErrorReply.of(401, ErrorCode.UNAUTHORIZED, "a client certificate signed by a configured CA is required", null)
                     .send(ctx.response());
         });

@@ -38,7 +38,7 @@ public final class RequiredAccess {
         }
         String repository = m.repository();
         return switch (m.route().need(method)) {
-            case ANY_CREDENTIAL -> List.of();
+            case NONE, ANY_CREDENTIAL -> List.of();
             case CATALOG -> List.of(Access.CATALOG);
             case PULL -> List.of(Access.pull(repository));
             case PULL_PUSH -> List.of(Access.pull(repository), Access.push(repository));

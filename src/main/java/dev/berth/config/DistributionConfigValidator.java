@@ -68,6 +68,8 @@ final class DistributionConfigValidator {
         config.string("http.host").ifPresent(this::checkHost);
         config.bool("http.relativeurls", false);
         config.duration("http.draintimeout", Duration.ZERO, Duration.ZERO, MAX_DRAIN);
+        DebugSettings.read(config.section("http.debug"));
+        HealthSettings.read(config.section("health"));
         validateAuth();
         validateTls();
         for (String section : config.keys().stream().map(k -> k.split("[.\\[]")[0]).distinct().toList()) {

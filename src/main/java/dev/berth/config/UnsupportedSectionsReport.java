@@ -21,9 +21,9 @@ public class UnsupportedSectionsReport {
     private static final Logger LOG = Logger.getLogger(UnsupportedSectionsReport.class);
     /** Sections of Distribution's schema not implemented yet; most specific first. */
     static final List<String> NOT_YET = List.of(
-            "redis", "health", "validation", "reporting",
+            "redis", "validation", "reporting",
             "compatibility", "loglevel", "log.hooks", "log.reportcaller",
-            "http.debug", "http.h2c",
+            "http.h2c",
             "storage.maintenance.uploadpurging", "storage.tag");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {

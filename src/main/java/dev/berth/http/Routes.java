@@ -18,6 +18,8 @@ import io.vertx.core.http.HttpMethod;
  * with those regexes, so a route missing here cannot be served (RouteTableTest checks it).
  */
 public final class Routes {
+    /** The server's root: 200 with an empty body, the liveness probe written for registry:2. */
+    public static final String ROOT = "/";
     /** The API's root; {@code /v2/} is its base route. */
     public static final String V2 = "/v2";
     /** A resource method's path when the route is its class's path with a trailing slash. */
@@ -33,7 +35,10 @@ public final class Routes {
     public static final String UPLOAD_ID = "/{uuid}";
     public static final String REFERRERS = V2 + "/" + NAME + "/referrers/{digest: [^/]+}";
 
-    /** The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them). */
+    /**
+     * The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them); also
+     * the routing context key where a Vert.x route names the route it serves (request metrics read it).
+     */
     public static final String ROUTE = "berth.route";
 
     /** Who made the request (htpasswd user, token subject), set by the access filter when known. */
@@ -50,6 +55,8 @@ public final class Routes {
 
     /** The access a request needs, as Distribution decides it. */
     public enum Need {
+        /** Nothing: outside the API ({@code /}). */
+        NONE,
         /** Any valid credential. */
         ANY_CREDENTIAL,
         /** {@code registry:catalog:*}. */
@@ -79,7 +86,8 @@ public final class Routes {
         TAGS(Routes.TAGS, "", HttpMethod.GET),
         REFERRERS(Routes.REFERRERS, "", HttpMethod.GET),
         CATALOG(Routes.CATALOG, "", HttpMethod.GET),
-        BASE(V2, SLASH, HttpMethod.GET);
+        BASE(V2, SLASH, HttpMethod.GET),
+        ROOT(Routes.ROOT, "", HttpMethod.GET);
 
         private final String template;
         private final Set<HttpMethod> methods;
@@ -121,6 +129,7 @@ public final class Routes {
         /** What a request with {@code method} needs; any method, as the access filter asks before a resource answers. */
         public Need need(HttpMethod method) {
             return switch (this) {
+                case ROOT -> Need.NONE;
                 case BASE -> Need.ANY_CREDENTIAL;
                 case CATALOG -> Need.CATALOG;
                 default -> Need.onRepository(method);
@@ -159,12 +168,19 @@ public final class Routes {
 
     /** The handlers before the JAX-RS resources, in the order they run. */
     public enum Stage {
-        /** Every request, first: its id ({@link #REQUEST_ID}) and the access log. */
+        /** Request metrics: first, so they time and count every request, refused ones too. */
+        METRICS(2),
+        /** Every request: its id ({@link #REQUEST_ID}) and the access log. */
         REQUEST(3),
         /** While the registry drains at shutdown, new requests are refused. */
         DRAIN(5),
         /** Registry events for the notification endpoints, once a request is answered. */
         EVENTS(7),
+        /**
+         * While a health check fails, every request but Quarkus' own ({@code /q/}) answers 503, as
+         * Distribution's health handler does; Quarkus' metrics endpoint is hidden from the main port.
+         */
+        HEALTH(8),
         /** Version and configured headers, the request URI check, {@code http.prefix}, read-only mode. */
         PIPELINE(10),
         /** The client certificate, with {@code http.tls.clientcas}. */

@@ -87,7 +87,6 @@ final class EndpointQueue {
     }
 
     private void drop() {
-        // TODO metric registry_notifications_dropped_total{endpoint}: the lead wires it after the merge (issue 13 part A)
         long total = dropped.incrementAndGet();
         long now = System.nanoTime();
         if (total == 1 || now - lastDropLog >= DROP_LOG_INTERVAL_NANOS) {

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.berth.config.OptionReader;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -27,11 +29,22 @@ public class Notifier {
     private final HttpClient client;
 
     @Inject
-    Notifier(Config config, Vertx vertx, ObjectMapper json, @ConfigProperty(name = "berth.notifications.queue-size") int queueSize) {
+    Notifier(Config config, Vertx vertx, ObjectMapper json, MeterRegistry meters,
+            @ConfigProperty(name = "berth.notifications.queue-size") int queueSize) {
         this.settings = NotificationSettings.read(OptionReader.fromConfig(config, "notifications"));
         this.client = settings.endpoints().isEmpty() ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
         this.endpoints = settings.endpoints().stream().map(e -> new EndpointQueue(e, queueSize, client, vertx, json)).toList();
         endpoints.forEach(e -> LOG.infof("notifications: sending events to endpoint %s", e.name()));
+        endpoints.forEach(e -> register(meters, e));
+    }
+
+    private static void register(MeterRegistry meters, EndpointQueue queue) {
+        FunctionCounter.builder("registry_notifications_dropped", queue, EndpointQueue::dropped).tag("endpoint", queue.name())
+                .description("events dropped because the endpoint's queue was full").register(meters);
+        FunctionCounter.builder("registry_notifications_delivered", queue, EndpointQueue::delivered).tag("endpoint", queue.name())
+                .description("events the endpoint accepted").register(meters);
+        FunctionCounter.builder("registry_notifications_failures", queue, EndpointQueue::failures).tag("endpoint", queue.name())
+                .description("failed deliveries (each retry counts)").register(meters);
     }
 
     /** Whether any endpoint is configured (else no event is even built). */

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigError;
 import dev.berth.config.OptionReader;
+import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
 
@@ -23,12 +25,13 @@ public class StorageDriverProducer {
     @Produces
     @Singleton
     StorageDriver storageDriver(BerthConfig config, MiddlewareConfig middleware,
-            @Any Instance<StorageDriverFactory> drivers, @Any Instance<StorageMiddlewareFactory> middlewares, Tracer tracer) {
+            @Any Instance<StorageDriverFactory> drivers, @Any Instance<StorageMiddlewareFactory> middlewares,
+            MeterRegistry meters, MiddlewareMetrics redirects, Tracer tracer) {
         StorageDriverFactory factory = drivers.stream()
                 .filter(f -> f.name().equals(config.storageDriver()))
                 .findFirst()
                 .orElseThrow(() -> new ConfigError("storage." + config.storageDriver() + ": driver not available in this build"));
-        StorageDriver driver = new PathCheckingDriver(factory.create());
+        StorageDriver driver = new MeteredDriver(new PathCheckingDriver(factory.create()), meters, redirects);
         LOG.infof("storage driver %s", driver.name());
         List<MiddlewareConfig.Entry> entries = middleware.storage().orElse(List.of());
         for (int i = 0; i < entries.size(); i++) {

@@ -43,4 +43,16 @@ class PrefixApiTest {
         assertEquals("/registry/v2/p/blobs/" + digest, done.header("Location"));
         assertArrayEquals(content, request().get("/registry/v2/p/blobs/" + digest).asByteArray());
     }
+
+    /** registry:2's root answers 200 with an empty body, under the prefix and outside it; nothing else is a root. */
+    @Test
+    void rootAnswersEmpty200UnderThePrefixAndOutside() {
+        for (String path : new String[] {"/", "/registry", "/registry/"}) {
+            Response root = request().get(path);
+            assertEquals(200, root.statusCode(), path);
+            assertEquals("", root.asString(), path);
+            assertEquals("registry/2.0", root.header("Docker-Distribution-API-Version"), path);
+        }
+        assertEquals(404, request().get("/registryx/").statusCode());
+    }
 }

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.Config;
 import dev.berth.config.OptionReader;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageDriverFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The s3 driver; also built by ServiceLoader (see {@link StorageDriverFactory}), hence registered for reflection. */
@@ -20,6 +21,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public class S3DriverFactory implements StorageDriverFactory {
     @Inject
     Config config;
+    @Inject
+    MeterRegistry meters;
 
     private final List<S3Driver> created = new CopyOnWriteArrayList<>();
 
@@ -36,7 +39,7 @@ public class S3DriverFactory implements StorageDriverFactory {
     @Override
     public StorageDriver create() {
         S3Settings settings = settings();
-        S3Driver driver = new S3Driver(S3Clients.create(settings, List.of()), settings);
+        S3Driver driver = new S3Driver(S3Clients.create(settings, List.of(new S3RetryCounter(meters))), settings);
         created.add(driver);
         return driver;
     }

@@ -33,6 +33,8 @@ import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
+import dev.berth.storage.middleware.MiddlewareMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -47,6 +49,8 @@ class S3FaultsAndRedirectTest {
     S3DriverFactory factory;
     @Inject
     StorageDriver driver;
+    @Inject
+    MiddlewareMetrics redirects;
 
     private final String root = "/faults-" + UUID.randomUUID();
 
@@ -56,7 +60,9 @@ class S3FaultsAndRedirectTest {
         String path = root + "/blobs/data";
         await(driver.putContent(path, content));
 
+        long before = redirects.storageRedirects.sum();
         String url = await(driver.redirectUrl(new RedirectRequest("GET", "127.0.0.1"), path)).orElseThrow();
+        assertEquals(before + 1, redirects.storageRedirects.sum(), "registry_redirects_total{target=\"s3\"}");
         assertTrue(url.contains("X-Amz-Expires=1200"), url);
         assertTrue(url.contains("/berth-test/berth-root" + path), url);
         HttpResponse<byte[]> response = HttpClient.newHttpClient()
@@ -66,6 +72,7 @@ class S3FaultsAndRedirectTest {
 
         assertEquals(Optional.empty(), await(driver.redirectUrl(new RedirectRequest("HEAD", "127.0.0.1"), path)),
                 "HEAD is answered by the registry");
+        assertEquals(before + 1, redirects.storageRedirects.sum(), "no URL, no redirect counted");
     }
 
     @Test
@@ -95,10 +102,14 @@ class S3FaultsAndRedirectTest {
         byte[] content = random(1000, 201);
         await(driver.putContent(root + "/retried", content));
         FakeSlowDown slowDown = new FakeSlowDown(2);
-        try (S3Driver busy = S3DriverTestSupport.driver(factory.settings(), slowDown)) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // the SDK runs response interceptors last to first: the counter, first, sees the fake 503 as the retry logic does
+        try (S3Driver busy = S3DriverTestSupport.driver(factory.settings(), new S3RetryCounter(meters), slowDown)) {
             assertArrayEquals(content, await(busy.getContent(root + "/retried")));
             assertEquals(3, slowDown.attempts.get(), "two throttled attempts, then success");
         }
+        assertEquals(2, meters.counter("registry.s3.retries").count(), "registry_s3_retries_total");
+        assertEquals(2, meters.counter("registry.s3.throttles").count(), "registry_s3_throttles_total");
     }
 
     @Test
