@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
@@ -50,6 +51,8 @@ class NotificationsApiTest {
 
     @Inject
     Notifier notifier;
+    @Inject
+    MeterRegistry meters;
 
     @Test
     void pushPullMountAndDeleteArriveInDistributionsEnvelope() throws Exception {
@@ -178,6 +181,8 @@ class NotificationsApiTest {
         }
         assertTrue(stuck.dropped() - droppedBefore >= 9, "dropped " + (stuck.dropped() - droppedBefore));
         assertTrue(stuck.pending() <= NotificationsProfile.QUEUE_SIZE);
+        assertEquals(stuck.dropped(), meters.get("registry_notifications_dropped").tag("endpoint", "stuck").functionCounter().count(),
+                "the scrape shows what was dropped");
         assertEquals(NotificationsProfile.QUEUE_SIZE + 10, await("/main", repo, NotificationsProfile.QUEUE_SIZE + 10).size(),
                 "the other endpoints lose nothing");
     }
