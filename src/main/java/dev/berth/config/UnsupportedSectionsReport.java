@@ -20,7 +20,7 @@ public class UnsupportedSectionsReport {
             "notifications", "redis", "health", "proxy", "validation", "reporting", "catalog", "tags",
             "compatibility", "policy", "loglevel", "log.fields", "log.hooks", "log.reportcaller",
             "http.debug", "http.h2c", "http.draintimeout",
-            "storage.maintenance.uploadpurging", "storage.tag",
+            "storage.tag",
             "middleware.registry", "middleware.repository");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {
