@@ -68,7 +68,7 @@ record Inventory(List<Link> revisions, List<Link> layers, List<Link> tags, List<
             digest(p[2], p[3]).ifPresent(d -> add(revisions, new Link(repository, d, file.path(), file.modified(), Optional.empty(), "")));
         } else if (p.length == 4 && p[0].equals("_layers")) {
             digest(p[1], p[2]).ifPresent(d -> add(layers, new Link(repository, d, file.path(), file.modified(), Optional.empty(), "")));
-        } else if (p.length == 7 && p[0].equals("_referrers")) {
+        } else if (p.length == 6 && p[0].equals("_referrers")) {
             Optional<Digest> subject = digest(p[1], p[2]);
             digest(p[3], p[4]).filter(d -> subject.isPresent())
                     .ifPresent(d -> add(referrers, new Link(repository, d, file.path(), file.modified(), subject, "")));
