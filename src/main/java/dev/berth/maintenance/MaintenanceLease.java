@@ -58,7 +58,7 @@ public final class MaintenanceLease {
                 // a live lease of ours is written by us alone; an expired one may be taken by several at once:
                 // overwrite, let racing writes land, and see whose name stayed
                 return driver.putContent(PATH, content())
-                        .chain(() -> Uni.createFrom().voidItem().onItem().delayIt().by(live ? Duration.ZERO : settle))
+                        .chain(() -> live ? Uni.createFrom().voidItem() : Uni.createFrom().voidItem().onItem().delayIt().by(settle))
                         .chain(this::read)
                         .map(after -> after.owner().equals(owner));
             });
