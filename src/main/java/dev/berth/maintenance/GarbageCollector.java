@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import dev.berth.config.GoDuration;
 import dev.berth.maintenance.Inventory.Blob;
 import dev.berth.maintenance.Inventory.Link;
 import dev.berth.maintenance.Marker.Marks;
@@ -41,7 +42,7 @@ public final class GarbageCollector {
         Instant start = clock.instant();
         Instant cutoff = start.minus(options.grace());
         ManifestGraph graph = new ManifestGraph(driver);
-        out.accept("gc: scanning storage (grace " + options.grace() + ": nothing written or linked after " + cutoff + " is deleted)");
+        out.accept("gc: scanning storage (grace " + GoDuration.format(options.grace()) + ": nothing written or linked after " + cutoff + " is deleted)");
         return Inventory.scan(driver).chain(first -> {
             out.accept(String.format("gc: marking %d manifest revisions in %d repositories, %d blobs stored", first.revisions().size(),
                     first.revisions().stream().map(Link::repository).distinct().count(), first.blobs().size()));
