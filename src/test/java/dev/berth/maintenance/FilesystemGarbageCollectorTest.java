@@ -12,38 +12,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.registry.Digest;
 import dev.berth.registry.StoragePaths;
 import dev.berth.storage.StorageDriver;
-import dev.berth.storage.filesystem.FilesystemDriver;
-import io.vertx.mutiny.core.Vertx;
 
 class FilesystemGarbageCollectorTest extends GarbageCollectorContract {
-    private static Vertx vertx;
-
     @TempDir
     Path dir;
     private StorageDriver driver;
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.closeAndAwait();
-    }
-
     @Override
     protected StorageDriver driver() {
         if (driver == null) {
-            driver = new FilesystemDriver(vertx, dir);
+            driver = TestDrivers.filesystem(dir);
         }
         return driver;
     }

@@ -18,15 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.it.BerthProcess;
 import dev.berth.registry.Digest;
-import dev.berth.storage.filesystem.FilesystemDriver;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * {@code berth garbage-collect} as a user runs it, on filesystem storage, side by side with
@@ -35,25 +31,13 @@ import io.vertx.mutiny.core.Vertx;
  * consistent for registry:2.
  */
 class GarbageCollectCommandIT {
-    private static Vertx vertx;
-
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.closeAndAwait();
-    }
 
     /** Pushes and deletes: tagged and untagged images, a shared layer, a deleted repository, an orphan blob, a retag. */
     private Path populate(int port) throws IOException {
         Path root = work.resolve("registry");
-        LayoutWriter layout = new LayoutWriter(new FilesystemDriver(vertx, root));
+        LayoutWriter layout = new LayoutWriter(TestDrivers.filesystem(root));
         Digest shared = layout.layer("team/app");
         layout.image("team/app", "v1", List.of(shared, layout.layer("team/app")));
         layout.image("team/app", null, List.of(layout.layer("team/app")));

@@ -13,34 +13,19 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.storage.StorageDriver;
-import dev.berth.storage.filesystem.FilesystemDriver;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /** Replicas sharing a storage: at most one holds the maintenance lease at any time. */
 class MaintenanceLeaseTest {
     private static final Duration TTL = Duration.ofMinutes(5);
     private static final Duration SETTLE = Duration.ofMillis(200);
-    private static Vertx vertx;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.closeAndAwait();
-    }
 
     private MaintenanceLease lease(StorageDriver driver, String owner, Instant now) {
         return new MaintenanceLease(driver, Clock.fixed(now, ZoneOffset.UTC), owner, TTL, SETTLE);
@@ -53,7 +38,7 @@ class MaintenanceLeaseTest {
 
     @Test
     void ofReplicasRacingForAFreeLeaseExactlyOneWins() {
-        StorageDriver driver = new FilesystemDriver(vertx, dir);
+        StorageDriver driver = TestDrivers.filesystem(dir);
         Instant now = Instant.now();
         List<MaintenanceLease> replicas = IntStream.range(0, 8).mapToObj(i -> lease(driver, "replica-" + i, now)).toList();
         assertEquals(1, holders(replicas));
@@ -61,7 +46,7 @@ class MaintenanceLeaseTest {
 
     @Test
     void aLiveLeaseIsRenewedByItsHolderAndRefusedToOthers() {
-        StorageDriver driver = new FilesystemDriver(vertx, dir);
+        StorageDriver driver = TestDrivers.filesystem(dir);
         Instant now = Instant.now();
         MaintenanceLease a = lease(driver, "a", now);
         assertTrue(await(a.acquire()));
@@ -73,7 +58,7 @@ class MaintenanceLeaseTest {
 
     @Test
     void ofReplicasRacingForAnExpiredLeaseExactlyOneWinsAndTheOldHolderStops() {
-        StorageDriver driver = new FilesystemDriver(vertx, dir);
+        StorageDriver driver = TestDrivers.filesystem(dir);
         Instant now = Instant.now();
         assertTrue(await(lease(driver, "old", now).acquire()));
         Instant later = now.plus(TTL).plusSeconds(1);

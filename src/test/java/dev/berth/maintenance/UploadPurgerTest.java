@@ -12,12 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,36 +23,15 @@ import dev.berth.storage.FileWriter;
 import dev.berth.storage.OpenUploads;
 import dev.berth.storage.OpenUploads.OpenUpload;
 import dev.berth.storage.StorageDriver;
-import dev.berth.storage.filesystem.FilesystemDriver;
 import dev.berth.storage.s3.S3Driver;
-import dev.berth.storage.s3.S3ProxyResource;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mutiny.core.Vertx;
 
 /** Upload purging as Distribution does it, plus the S3 multipart uploads registry:2 leaves open. */
 class UploadPurgerTest {
     private static final Duration AGE = Duration.ofHours(168);
-    private static Vertx vertx;
-    private static S3ProxyResource proxy;
-    private static String endpoint;
-
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        vertx = Vertx.vertx();
-        proxy = new S3ProxyResource();
-        proxy.init(Map.of());
-        endpoint = proxy.start().get("storage.s3.regionendpoint");
-    }
-
-    @AfterAll
-    static void stop() {
-        vertx.closeAndAwait();
-        proxy.stop();
-    }
 
     /** An upload as BlobUploads starts it: startedat, then its (open) data. */
     private static void upload(StorageDriver driver, String repository, String id, Instant startedAt, boolean withStartedAt) {
@@ -72,7 +48,7 @@ class UploadPurgerTest {
 
     @Test
     void uploadsOlderThanAgeArePurgedOnTheFilesystem() {
-        StorageDriver driver = new FilesystemDriver(vertx, dir);
+        StorageDriver driver = TestDrivers.filesystem(dir);
         Instant now = Instant.now();
         upload(driver, "team/app", "old", now.minus(Duration.ofDays(8)), true);
         upload(driver, "team/app", "new", now.minus(Duration.ofDays(6)), true);
@@ -89,7 +65,7 @@ class UploadPurgerTest {
 
     @Test
     void onS3OldAndOrphanedMultipartUploadsAreAbortedAndLiveOnesKept() {
-        S3Driver driver = S3GarbageCollectorTest.driver(endpoint, "/purge");
+        S3Driver driver = TestDrivers.s3("/purge");
         try {
             Instant now = Instant.now();
             upload(driver, "team/app", "old", now.minus(Duration.ofDays(8)), true);
