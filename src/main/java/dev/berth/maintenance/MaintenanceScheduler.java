@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.berth.config.GoDuration;
 import dev.berth.config.MaintenanceSettings;
 import dev.berth.config.OptionReader;
 import dev.berth.config.StorageConfig;
@@ -67,7 +68,7 @@ public class MaintenanceScheduler {
             schedule("upload purging", purging.interval(), firstDelay(purging.interval()), () -> new UploadPurger(driver, Clock.systemUTC())
                     .purge(purging.age(), purging.dryRun(), LOG::info)
                     .invoke(r -> LOG.infof("upload purging%s: %d uploads older than %s purged, %d multipart uploads aborted",
-                            purging.dryRun() ? " (dry run)" : "", r.uploadsDeleted(), purging.age(), r.multipartAborted()))
+                            purging.dryRun() ? " (dry run)" : "", r.uploadsDeleted(), GoDuration.format(purging.age()), r.multipartAborted()))
                     .replaceWithVoid());
         }
         MaintenanceSettings.Gc gc = settings.gc();
@@ -87,7 +88,8 @@ public class MaintenanceScheduler {
     }
 
     private void schedule(String name, Duration interval, Duration delay, Supplier<Uni<Void>> work) {
-        LOG.infof("%s: every %s, first in %s", name, interval, delay.withNanos(0));
+        LOG.logf(delay.equals(interval) ? Logger.Level.DEBUG : Logger.Level.INFO, "%s: every %s, next in %s", name,
+                GoDuration.format(interval), GoDuration.format(delay.withNanos(0)));
         vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
             if (stopped) {
                 return;
