@@ -27,7 +27,13 @@ final class LayoutWriter {
     private int seed;
 
     LayoutWriter(StorageDriver driver) {
+        this(driver, 0);
+    }
+
+    /** Writers working side by side start from different seeds, so their content differs. */
+    LayoutWriter(StorageDriver driver, int seed) {
         this.driver = driver;
+        this.seed = seed;
     }
 
     /** Stores content as a blob (no repository link). */

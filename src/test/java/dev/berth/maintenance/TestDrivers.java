@@ -31,7 +31,12 @@ final class TestDrivers {
 
     /** An s3 driver on the shared S3Proxy's bucket, under {@code root}; the caller closes it. */
     static S3Driver s3(String root) {
-        S3Settings settings = S3Settings.parse(Map.of("region", "us-east-1", "regionendpoint", endpoint(), "forcepathstyle", "true",
+        return s3(endpoint(), root);
+    }
+
+    /** An s3 driver on the test bucket of the S3Proxy at {@code endpoint}. */
+    static S3Driver s3(String endpoint, String root) {
+        S3Settings settings = S3Settings.parse(Map.of("region", "us-east-1", "regionendpoint", endpoint, "forcepathstyle", "true",
                 "bucket", S3ProxyResource.BUCKET, "accesskey", S3ProxyResource.ACCESS_KEY, "secretkey", S3ProxyResource.SECRET_KEY,
                 "rootdirectory", root, "chunksize", "5242880"), "test");
         return new S3Driver(S3Clients.create(settings, List.of()), settings);
