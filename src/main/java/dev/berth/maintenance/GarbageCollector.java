@@ -48,18 +48,18 @@ public final class GarbageCollector {
                     first.revisions().stream().map(Link::repository).distinct().count(), first.blobs().size()));
             return new Marker(graph, options.deleteUntagged(), cutoff, out).mark(first).chain(marks -> {
                 if (options.dryRun()) {
-                    return Uni.createFrom().item(sweep(first, marks, marks, options, out, start));
+                    return Uni.createFrom().item(plan(first, marks, marks, options, out, start));
                 }
                 // the second mark sees everything committed while the first ran: only what both leave unmarked goes
                 out.accept("gc: marking again to see what was pushed during the first mark");
                 return Inventory.scan(driver).chain(second -> new Marker(graph, options.deleteUntagged(), cutoff, line -> {
-                }).mark(second).chain(again -> Uni.createFrom().item(sweep(second, marks, again, options, out, start))));
+                }).mark(second).chain(again -> Uni.createFrom().item(plan(second, marks, again, options, out, start))));
             });
         }).chain(plan -> plan.execute());
     }
 
     /** What to delete: unmarked by {@code first} and by {@code second}, found in {@code inventory} (the later one). */
-    private Plan sweep(Inventory inventory, Marks first, Marks second, GcOptions options, Consumer<String> out, Instant start) {
+    private Plan plan(Inventory inventory, Marks first, Marks second, GcOptions options, Consumer<String> out, Instant start) {
         Set<Revision> firstUnkept = first.unkept().stream().map(l -> new Revision(l.repository(), l.digest())).collect(Collectors.toSet());
         List<Link> manifests = second.unkept().stream()
                 .filter(l -> firstUnkept.contains(new Revision(l.repository(), l.digest()))).toList();

@@ -82,11 +82,15 @@ public final class GcBenchmarkMain {
                     Map<String, Long> berthRequests = relay.snapshot();
                     table.append(String.format("| %s | %.1f s | %.1f s | %s | %s | %d / %d |%n", dryRun ? "dry run" : "delete", berthSeconds,
                             referenceSeconds, requests(berthRequests), requests(referenceRequests), ours.blobsDeleted(), referenceDeleted));
+                    // each row as soon as it is measured: a long run that is stopped still reports
+                    Files.createDirectories(report.toAbsolutePath().getParent());
+                    Files.writeString(report, table.toString());
+                    System.out.print(table);
                 }
             }
-            Files.createDirectories(report.toAbsolutePath().getParent());
-            Files.writeString(report, table.toString());
-            System.out.print(table);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            throw e;
         } finally {
             proxy.stop();
             System.exit(0);
@@ -95,7 +99,8 @@ public final class GcBenchmarkMain {
 
     /** One tagged image of {@code LAYERS} layers, a config and the manifest per repository; every tenth deleted again. */
     private static void populate(StorageDriver driver, int repositories) {
-        await(Multi.createFrom().range(0, repositories)
+        // no overall timeout: writing 1,000 repositories takes minutes
+        Multi.createFrom().range(0, repositories)
                 .onItem().transformToUni(i -> Uni.createFrom().item(() -> {
                     String repository = "bench/repo-" + i;
                     LayoutWriter layout = new LayoutWriter(driver, i * 100);
@@ -110,7 +115,7 @@ public final class GcBenchmarkMain {
                     }
                     return i;
                 }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .merge(32).collect().last());
+                .merge(32).collect().last().await().indefinitely();
     }
 
     private static String reference(Path config, boolean dryRun) throws IOException, InterruptedException {
