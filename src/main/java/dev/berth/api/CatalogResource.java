@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.config.ListingLimits;
 import dev.berth.http.Routes;
 import dev.berth.registry.Catalog;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -23,6 +24,8 @@ public class CatalogResource {
     Catalog catalog;
     @Inject
     HttpConfig http;
+    @Inject
+    ListingLimits limits;
 
     @RegisterForReflection
     public record Repositories(List<String> repositories) {
@@ -31,7 +34,7 @@ public class CatalogResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> list(@QueryParam("n") String n, @QueryParam("last") String last) {
-        Pagination paging = Pagination.parse(n, last);
+        Pagination paging = Pagination.parse(n, last, limits.catalog());
         return catalog.repositories().map(all -> {
             List<String> page = paging.page(all);
             Response.ResponseBuilder r = Response.ok(new Repositories(page));

@@ -4,17 +4,21 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
+import dev.berth.config.ListingLimits;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 
 /** {@code n}/{@code last} paging over a sorted list, with the {@code Link: <...>; rel="next"} header. */
 record Pagination(int n, String last) {
-    /** Distribution's default page size (catalog.maxentries / tags). */
-    static final int DEFAULT_PAGE = 1000;
-
     static Pagination parse(String n, String last) {
-        int size = DEFAULT_PAGE;
+        return parse(n, last, OptionalInt.empty());
+    }
+
+    /** With {@code max} set (catalog.maxentries, tags.maxtags), it is the default page and {@code n} above it is refused. */
+    static Pagination parse(String n, String last, OptionalInt max) {
+        int size = max.orElse(ListingLimits.DEFAULT_PAGE);
         if (n != null && !n.isEmpty()) {
             try {
                 size = Integer.parseInt(n);
@@ -23,6 +27,9 @@ record Pagination(int n, String last) {
             }
             if (size < 0) {
                 throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative number", Map.of("n", n));
+            }
+            if (max.isPresent() && size > max.getAsInt()) {
+                throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be at most " + max.getAsInt(), Map.of("n", n));
             }
         }
         return new Pagination(size, last == null || last.isEmpty() ? null : last);

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.config.ListingLimits;
 import dev.berth.http.Routes;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Names;
@@ -28,6 +29,8 @@ public class TagResource {
     Tags tags;
     @Inject
     HttpConfig http;
+    @Inject
+    ListingLimits limits;
 
     @RegisterForReflection
     public record TagList(String name, List<String> tags) {
@@ -37,7 +40,7 @@ public class TagResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> list(@PathParam("name") String name, @QueryParam("n") String n, @QueryParam("last") String last) {
         String repository = Names.repository(name);
-        Pagination paging = Pagination.parse(n, last);
+        Pagination paging = Pagination.parse(n, last, limits.tags());
         return tags.list(repository).map(found -> {
             List<String> all = found.orElseThrow(() -> new RegistryException(ErrorCode.NAME_UNKNOWN,
                     "repository name not known to registry", Map.of("name", repository)));

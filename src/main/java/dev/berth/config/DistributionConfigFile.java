@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,28 +45,46 @@ public final class DistributionConfigFile {
         this.storageDriver = storageDriver;
     }
 
+    /**
+     * The last file checked. Main checks it before Quarkus starts, then Quarkus asks the config source for it
+     * while building its static and its runtime config: the same text is parsed and checked once.
+     */
+    private static volatile Checked lastChecked;
+
+    private record Checked(String origin, String text, Map<String, String> environment, DistributionConfigFile file) {
+    }
+
+    private record Source(String origin, String text) {
+    }
+
     /** Loads {@code location} (a file path) or, when null, the embedded default. */
     public static DistributionConfigFile load(String location, Map<String, String> environment) {
-        String text;
-        String origin;
+        Source source = read(location);
+        return parse(source.origin(), new StringReader(source.text()), environment);
+    }
+
+    private static Source read(String location) {
         if (location == null || location.isBlank()) {
-            origin = "classpath:" + DEFAULT_RESOURCE;
-            text = readResource(DEFAULT_RESOURCE);
-        } else {
-            origin = location;
-            try {
-                text = Files.readString(Path.of(location), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ConfigError("config file " + location + ": cannot be read (" + e.getMessage() + ")");
-            }
+            return new Source("classpath:" + DEFAULT_RESOURCE, readResource(DEFAULT_RESOURCE));
         }
-        return parse(origin, new StringReader(text), environment);
+        try {
+            return new Source(location, Files.readString(Path.of(location), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigError("config file " + location + ": cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /** Loads and validates, throwing {@link ConfigError} with one line naming the key. */
     public static DistributionConfigFile checkBeforeStart(String location, Map<String, String> environment) {
-        DistributionConfigFile file = load(location, environment);
+        Source source = read(location);
+        Checked last = lastChecked;
+        if (last != null && last.origin().equals(source.origin()) && last.text().equals(source.text())
+                && last.environment().equals(environment)) {
+            return last.file();
+        }
+        DistributionConfigFile file = parse(source.origin(), new StringReader(source.text()), environment);
         new DistributionConfigValidator(file).validate();
+        lastChecked = new Checked(source.origin(), source.text(), Map.copyOf(environment), file);
         return file;
     }
 
@@ -108,7 +127,7 @@ public final class DistributionConfigFile {
                 flat.put("storage.s3." + key.substring("storage.s3aws.".length()), flat.remove(key));
             }
         }
-        return new DistributionConfigFile(origin, flat, driver);
+        return new DistributionConfigFile(origin, Collections.unmodifiableMap(flat), driver);
     }
 
     private static String chooseDriver(Map<String, String> flat, String override) {

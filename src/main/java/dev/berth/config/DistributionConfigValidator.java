@@ -23,6 +23,12 @@ final class DistributionConfigValidator {
             "PS512", "EdDSA");
     private static final Set<String> LOG_FORMATTERS = Set.of("text", "json", "logstash");
     private static final List<String> AUTH_SCHEMES = List.of("htpasswd", "token", "silly");
+    /**
+     * Sections that change what the registry does and that Berth does not implement: accepting them would
+     * serve something other than what the operator configured, so startup stops instead.
+     */
+    static final List<String> REFUSED = List.of("proxy", "policy", "middleware.registry", "middleware.repository",
+            "validation.manifests");
     /** A cache lifetime: from 0s (no caching) to 1h. */
     private static final Duration MAX_TTL = Duration.ofHours(1);
 
@@ -35,6 +41,7 @@ final class DistributionConfigValidator {
     }
 
     void validate() {
+        refuseUnimplemented();
         config.string("version").filter(v -> !v.equals("0.1")).ifPresent(v -> {
             throw config.fail("version", "must be 0.1", v);
         });
@@ -60,6 +67,17 @@ final class DistributionConfigValidator {
         config.bool("http.relativeurls", false);
         validateAuth();
         validateTls();
+        config.number("catalog.maxentries", ListingLimits.DEFAULT_PAGE, 1, Integer.MAX_VALUE);
+        config.number("tags.maxtags", ListingLimits.DEFAULT_PAGE, 1, Integer.MAX_VALUE);
+    }
+
+    private void refuseUnimplemented() {
+        REFUSED.stream().filter(config::has).findFirst().ifPresent(section -> {
+            throw config.fail(section, "not supported by Berth yet; remove the section to serve without it");
+        });
+        if (config.bool("compatibility.schema1.enabled", false)) {
+            throw config.fail("compatibility.schema1.enabled", "schema1 manifests are not supported by Berth", "true");
+        }
     }
 
     /** The driver's options, then each enabled middleware entry's, by the part that reads them. */

@@ -11,17 +11,20 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
 
-/** Logs once, at startup, each Distribution config section that Berth accepts but does not implement yet. */
+/**
+ * Logs once, at startup, each Distribution config section that Berth accepts but does not implement yet.
+ * Sections whose absence would change what the registry serves are refused instead
+ * ({@link DistributionConfigValidator#REFUSED}).
+ */
 @ApplicationScoped
 public class UnsupportedSectionsReport {
     private static final Logger LOG = Logger.getLogger(UnsupportedSectionsReport.class);
     /** Sections of Distribution's schema not implemented yet; most specific first. */
     static final List<String> NOT_YET = List.of(
-            "notifications", "redis", "health", "proxy", "validation", "reporting", "catalog", "tags",
-            "compatibility", "policy", "loglevel", "log.fields", "log.hooks", "log.reportcaller",
+            "notifications", "redis", "health", "validation", "reporting",
+            "compatibility", "loglevel", "log.fields", "log.hooks", "log.reportcaller",
             "http.debug", "http.h2c", "http.draintimeout",
-            "storage.tag",
-            "middleware.registry", "middleware.repository");
+            "storage.tag");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {
         TreeSet<String> found = new TreeSet<>();

@@ -8,6 +8,7 @@ import static dev.berth.api.RegistryClient.pushImage;
 import static dev.berth.api.RegistryClient.randomBytes;
 import static dev.berth.api.RegistryClient.repo;
 import static dev.berth.api.RegistryClient.request;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
@@ -41,5 +42,23 @@ class DeleteDisabledApiTest {
         String location = RegistryClient.startUpload(repo);
         request().body(chunk).patch(location).then().statusCode(202);
         request().delete(location).then().statusCode(204);
+    }
+
+    @Test
+    void listingLimitsAreTheDefaultPageAndTheLargestOne() {
+        String repo = repo("limits");
+        for (String tag : List.of("a", "b", "c")) {
+            pushImage(repo, tag, OCI_MANIFEST);
+        }
+        request().get("/v2/" + repo + "/tags/list").then().statusCode(200)
+                .body("tags", equalTo(List.of("a", "b")))
+                .header("Link", containsString("n=" + DeleteDisabledProfile.MAX_TAGS + "&last=b"));
+        request().get("/v2/" + repo + "/tags/list?n=1").then().statusCode(200).body("tags", equalTo(List.of("a")));
+        assertError(request().get("/v2/" + repo + "/tags/list?n=" + (DeleteDisabledProfile.MAX_TAGS + 1)), 400, "PAGINATION_NUMBER_INVALID");
+
+        pushImage(repo("limits-other"), "x", OCI_MANIFEST);
+        pushImage(repo("limits-third"), "x", OCI_MANIFEST);
+        request().get("/v2/_catalog").then().statusCode(200).body("repositories.size()", equalTo(DeleteDisabledProfile.MAX_CATALOG));
+        assertError(request().get("/v2/_catalog?n=" + (DeleteDisabledProfile.MAX_CATALOG + 1)), 400, "PAGINATION_NUMBER_INVALID");
     }
 }

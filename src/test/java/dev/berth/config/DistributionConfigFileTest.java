@@ -130,6 +130,29 @@ class DistributionConfigFileTest {
     }
 
     @Test
+    void sectionsThatWouldChangeWhatIsServedStopStartup() {
+        assertEquals("proxy: not supported by Berth yet; remove the section to serve without it (test.yml)",
+                error("storage:\n  inmemory:\nproxy:\n  remoteurl: https://registry-1.docker.io\n", Map.of()));
+        assertTrue(error("storage:\n  inmemory:\n", Map.of("REGISTRY_PROXY_REMOTEURL", "https://mirror.example")).startsWith("proxy:"));
+        assertTrue(error("storage:\n  inmemory:\nmiddleware:\n  registry:\n    - name: x\n", Map.of()).startsWith("middleware.registry:"));
+        assertTrue(error("storage:\n  inmemory:\nmiddleware:\n  repository:\n    - name: x\n", Map.of()).startsWith("middleware.repository:"));
+        assertTrue(error("storage:\n  inmemory:\npolicy:\n  repository:\n    classes: [image]\n", Map.of()).startsWith("policy:"));
+        assertTrue(error("storage:\n  inmemory:\nvalidation:\n  manifests:\n    urls:\n      allow: ['^https?://']\n", Map.of())
+                .startsWith("validation.manifests:"));
+        assertTrue(error("storage:\n  inmemory:\ncompatibility:\n  schema1:\n    enabled: true\n", Map.of())
+                .startsWith("compatibility.schema1.enabled:"));
+        // what does not change what is served is still accepted
+        parse("storage:\n  inmemory:\nvalidation:\n  disabled: false\ncompatibility:\n  schema1:\n    enabled: false\n", Map.of());
+    }
+
+    @Test
+    void listingLimitsArePositiveNumbers() {
+        parse("storage:\n  inmemory:\ncatalog:\n  maxentries: 50\ntags:\n  maxtags: 10\n", Map.of());
+        assertTrue(error("storage:\n  inmemory:\ncatalog:\n  maxentries: 0\n", Map.of()).startsWith("catalog.maxentries:"));
+        assertTrue(error("storage:\n  inmemory:\ntags:\n  maxtags: many\n", Map.of()).startsWith("tags.maxtags:"));
+    }
+
+    @Test
     void driverChoiceErrors() {
         assertTrue(error("storage:\n  delete:\n    enabled: true\n", Map.of()).contains("no storage driver"));
         assertTrue(error("storage:\n  inmemory:\n  filesystem:\n    rootdirectory: /x\n", Map.of()).contains("exactly one"));
