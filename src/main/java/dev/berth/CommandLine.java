@@ -3,10 +3,14 @@ package dev.berth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+
+import dev.berth.config.GoDuration;
 
 /**
  * Berth's arguments, as Distribution's {@code registry} binary takes them: {@code serve [CONFIG]},
@@ -16,11 +20,15 @@ import java.util.Properties;
 public final class CommandLine {
 
     /** What the arguments ask for. */
-    public sealed interface Invocation permits Serve, Print, UsageError {
+    public sealed interface Invocation permits Serve, GarbageCollect, Print, UsageError {
     }
 
     /** Start the registry with {@code config} (a path), or with the embedded default when empty. */
     public record Serve(Optional<String> config) implements Invocation {
+    }
+
+    /** Collect garbage in the storage {@code config} names, as {@code registry garbage-collect} does, without serving. */
+    public record GarbageCollect(Optional<String> config, boolean dryRun, boolean deleteUntagged, Duration grace) implements Invocation {
     }
 
     /** Print {@code text} on standard output and exit 0 (help, version). */
@@ -40,8 +48,9 @@ public final class CommandLine {
               berth [command]
 
             Available Commands:
-              help        Help about any command
-              serve       serve stores and distributes container images (the default)
+              garbage-collect   garbage-collect deletes layers not referenced by any manifests
+              help              Help about any command
+              serve             serve stores and distributes container images (the default)
 
             Flags:
               -h, --help      help for berth
@@ -62,6 +71,24 @@ public final class CommandLine {
 
             Flags:
               -h, --help   help for serve
+            """;
+
+    static final String GC_HELP = """
+            garbage-collect deletes layers not referenced by any manifests
+
+            Usage:
+              berth garbage-collect [CONFIG] [flags]
+
+            CONFIG is the config.yml of the registry whose storage is collected (as for serve). Unlike
+            registry:2's, it is safe while registries serve that storage: nothing written or linked
+            within the grace period is deleted, and what is pushed during the run is kept. No port is
+            opened.
+
+            Flags:
+              -d, --dry-run            do everything except remove the blobs
+              -m, --delete-untagged    delete manifests that are not currently referenced via tag
+                  --grace DURATION     keep what was written or linked this recently (default 1h, e.g. 30m)
+              -h, --help               help for garbage-collect
             """;
 
     private static final List<String> HELP_FLAGS = List.of("-h", "--help");
@@ -87,6 +114,8 @@ public final class CommandLine {
                 return help(rest);
             case "serve":
                 return serve(rest);
+            case "garbage-collect":
+                return garbageCollect(rest);
             default:
                 return first.startsWith("-")
                         ? usageError("unknown flag: " + first, ROOT_HELP)
@@ -100,6 +129,9 @@ public final class CommandLine {
         }
         if (topics.size() == 1 && topics.get(0).equals("serve")) {
             return new Print(SERVE_HELP);
+        }
+        if (topics.size() == 1 && topics.get(0).equals("garbage-collect")) {
+            return new Print(GC_HELP);
         }
         if (topics.size() == 1 && topics.get(0).equals("help")) {
             return new Print(ROOT_HELP);
@@ -119,6 +151,42 @@ public final class CommandLine {
             return usageError("serve takes at most one argument, the config file; got " + args.size(), SERVE_HELP);
         }
         return new Serve(args.stream().findFirst());
+    }
+
+    private static Invocation garbageCollect(List<String> args) {
+        if (args.stream().anyMatch(HELP_FLAGS::contains)) {
+            return new Print(GC_HELP);
+        }
+        boolean dryRun = false;
+        boolean deleteUntagged = false;
+        Duration grace = Duration.ofHours(1);
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("-d") || arg.equals("--dry-run")) {
+                dryRun = true;
+            } else if (arg.equals("-m") || arg.equals("--delete-untagged")) {
+                deleteUntagged = true;
+            } else if (arg.equals("--grace") || arg.startsWith("--grace=")) {
+                String value = arg.equals("--grace") ? (i + 1 < args.size() ? args.get(++i) : "") : arg.substring("--grace=".length());
+                try {
+                    grace = GoDuration.parse(value);
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    return usageError("invalid argument \"" + value + "\" for \"--grace\": a duration such as 1h, 30m or 90s", GC_HELP);
+                }
+                if (grace.isNegative()) {
+                    return usageError("--grace must not be negative, got \"" + value + "\"", GC_HELP);
+                }
+            } else if (arg.startsWith("-")) {
+                return usageError("unknown flag: " + arg, GC_HELP);
+            } else {
+                operands.add(arg);
+            }
+        }
+        if (operands.size() > 1) {
+            return usageError("garbage-collect takes at most one argument, the config file; got " + operands.size(), GC_HELP);
+        }
+        return new GarbageCollect(operands.stream().findFirst(), dryRun, deleteUntagged, grace);
     }
 
     private static UsageError usageError(String problem, String help) {

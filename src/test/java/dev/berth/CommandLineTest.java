@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import dev.berth.CommandLine.GarbageCollect;
 import dev.berth.CommandLine.Print;
 import dev.berth.CommandLine.Serve;
 import dev.berth.CommandLine.UsageError;
@@ -24,6 +26,24 @@ class CommandLineTest {
     void serveTakesOneConfigFile() {
         assertEquals(new Serve(Optional.of("/etc/docker/registry/config.yml")),
                 CommandLine.parse("serve", "/etc/docker/registry/config.yml"));
+    }
+
+    @Test
+    void garbageCollectTakesRegistryFlagsAGraceAndOneConfig() {
+        assertEquals(new GarbageCollect(Optional.empty(), false, false, Duration.ofHours(1)), CommandLine.parse("garbage-collect"));
+        assertEquals(new GarbageCollect(Optional.of("c.yml"), true, true, Duration.ofMinutes(30)),
+                CommandLine.parse("garbage-collect", "--dry-run", "-m", "--grace", "30m", "c.yml"));
+        assertEquals(new GarbageCollect(Optional.of("c.yml"), true, true, Duration.ZERO),
+                CommandLine.parse("garbage-collect", "c.yml", "-d", "--delete-untagged", "--grace=0s"));
+        assertUsageError("--grace", "garbage-collect", "--grace", "soon");
+        assertUsageError("--grace", "garbage-collect", "--grace", "-1h");
+        assertUsageError("unknown flag: --force", "garbage-collect", "--force");
+        assertUsageError("at most one argument", "garbage-collect", "a.yml", "b.yml");
+        for (String[] args : new String[][] { { "garbage-collect", "--help" }, { "help", "garbage-collect" } }) {
+            Print help = assertInstanceOf(Print.class, CommandLine.parse(args), String.join(" ", args));
+            assertEquals(CommandLine.GC_HELP, help.text());
+        }
+        assertTrue(CommandLine.ROOT_HELP.contains("garbage-collect"));
     }
 
     @Test

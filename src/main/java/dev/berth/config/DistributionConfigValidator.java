@@ -54,6 +54,7 @@ final class DistributionConfigValidator {
         config.bool("storage.delete.enabled", false);
         config.bool("storage.redirect.disable", false);
         config.bool("storage.maintenance.readonly.enabled", false);
+        MaintenanceSettings.parse(config.section("storage.maintenance"));
         config.oneOf("storage.cache.blobdescriptor", Set.of("inmemory", "redis"), "inmemory");
         config.duration("storage.cache.tagttl", Duration.ZERO, Duration.ZERO, MAX_TTL);
         config.duration("storage.cache.descriptorttl", Duration.ZERO, Duration.ZERO, MAX_TTL);

@@ -23,8 +23,7 @@ public class UnsupportedSectionsReport {
     static final List<String> NOT_YET = List.of(
             "redis", "validation", "reporting",
             "compatibility", "loglevel", "log.hooks", "log.reportcaller",
-            "http.h2c",
-            "storage.maintenance.uploadpurging", "storage.tag");
+            "http.h2c", "storage.tag");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {
         TreeSet<String> found = new TreeSet<>();

@@ -223,10 +223,21 @@ public class BlobUploads {
     private Uni<Void> place(OpenUpload upload, Digest digest, long size) {
         return blobs.size(digest)
                 .chain(existing -> existing.isPresent() && existing.get() == size
-                        ? Uni.createFrom().voidItem()
-                        : driver.move(upload.data(), StoragePaths.blobData(digest)))
-                .chain(() -> repositoryBlobs.link(upload.repository(), digest))
+                        ? repositoryBlobs.link(upload.repository(), digest).chain(() -> keepIfCollected(upload, digest, size))
+                        : driver.move(upload.data(), StoragePaths.blobData(digest))
+                                .chain(() -> repositoryBlobs.link(upload.repository(), digest)))
                 .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(upload.repository(), upload.uuid())));
+    }
+
+    /**
+     * The blob was already stored, so the upload linked it without moving its own copy. A garbage
+     * collection may have swept it before it saw the new (fresh) link: looked at again after linking,
+     * a blob that is gone is replaced by the upload's data, still in place (docs/gc.md).
+     */
+    private Uni<Void> keepIfCollected(OpenUpload upload, Digest digest, long size) {
+        return blobs.size(digest).chain(now -> now.isPresent() && now.get() == size
+                ? Uni.createFrom().voidItem()
+                : driver.move(upload.data(), StoragePaths.blobData(digest)));
     }
 
     static RegistryException uploadUnknown(String uuid) {

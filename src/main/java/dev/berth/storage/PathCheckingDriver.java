@@ -62,6 +62,11 @@ final class PathCheckingDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Void> deleteFiles(List<String> paths) {
+        return Uni.createFrom().deferred(() -> driver.deleteFiles(paths.stream().map(PathRules::check).toList()));
+    }
+
+    @Override
     public Multi<FileInfo> walk(String path) {
         return Multi.createFrom().deferred(() -> driver.walk(PathRules.checkDirectory(path)));
     }

@@ -57,6 +57,21 @@ public interface StorageDriver {
     /** Deletes a file or a whole directory tree. */
     Uni<Void> delete(String path);
 
+    /**
+     * Deletes many files (not directories) at once, skipping those already gone; what a garbage
+     * collection sweeps. Drivers with a batch primitive override it (S3: one DeleteObjects per 1,000
+     * keys); the filesystem also removes the directories the deletes emptied.
+     */
+    default Uni<Void> deleteFiles(List<String> paths) {
+        return Multi.createFrom().iterable(paths)
+                .onItem().transformToUni(p -> delete(p).onFailure(PathNotFoundException.class).recoverWithNull())
+                .merge(DELETE_CONCURRENCY)
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Deletes (or delete batches) a driver keeps in flight at once in {@link #deleteFiles}. */
+    int DELETE_CONCURRENCY = 8;
+
     /** Every file below {@code path}, as full paths in lexical (string) order; a file or missing path is not found. */
     Multi<FileInfo> walk(String path);
 

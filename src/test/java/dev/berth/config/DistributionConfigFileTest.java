@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,24 @@ class DistributionConfigFileTest {
         assertTrue(error("storage:\n  inmemory:\nhttp:\n  addr: :http\n", Map.of()).startsWith("http.addr:"));
         assertTrue(error("storage:\n  inmemory:\nhttp:\n  host: example.com\n", Map.of()).startsWith("http.host:"));
         assertTrue(error("version: 0.2\nstorage:\n  inmemory:\n", Map.of()).startsWith("version:"));
+    }
+
+    @Test
+    void maintenanceOptionsHaveDistributionsDefaultsAndNameTheirKey() {
+        MaintenanceSettings defaults = MaintenanceSettings.parse(parse("storage:\n  inmemory:\n", Map.of()).options().section("storage.maintenance"));
+        assertEquals(new MaintenanceSettings.UploadPurging(true, Duration.ofHours(168), Duration.ofHours(24), false), defaults.uploadPurging());
+        assertEquals(new MaintenanceSettings.Gc(false, Duration.ofHours(24), Duration.ofHours(1), false, false), defaults.gc());
+        String purging = "storage:\n  inmemory:\n  maintenance:\n    uploadpurging:\n";
+        assertEquals("storage.maintenance.uploadpurging.age: must be a duration such as 20m, 90s or 1h30m, got \"a week\" (test.yml)",
+                error(purging + "      age: a week\n", Map.of()));
+        assertTrue(error(purging + "      interval: 1s\n", Map.of()).startsWith("storage.maintenance.uploadpurging.interval: must be at least 1m"));
+        assertTrue(error(purging + "      dryrun: perhaps\n", Map.of()).startsWith("storage.maintenance.uploadpurging.dryrun:"));
+        String gc = "storage:\n  inmemory:\n  maintenance:\n    gc:\n";
+        assertTrue(error(gc + "      grace: -1h\n", Map.of()).startsWith("storage.maintenance.gc.grace:"));
+        assertTrue(error(gc + "      deleteuntagged: sometimes\n", Map.of()).startsWith("storage.maintenance.gc.deleteuntagged:"));
+        MaintenanceSettings set = MaintenanceSettings.parse(parse(gc + "      enabled: true\n      interval: 6h\n      grace: 30m\n",
+                Map.of()).options().section("storage.maintenance"));
+        assertEquals(new MaintenanceSettings.Gc(true, Duration.ofHours(6), Duration.ofMinutes(30), false, false), set.gc());
     }
 
     @Test

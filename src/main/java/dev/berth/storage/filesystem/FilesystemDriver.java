@@ -250,6 +250,28 @@ public final class FilesystemDriver implements StorageDriver {
         return fs.deleteRecursive(full(path), true).onFailure().transform(e -> translate(e, path));
     }
 
+    /** Deletes the files, then each directory that became empty, up to the root (registry:2's GC leaves them behind). */
+    @Override
+    public Uni<Void> deleteFiles(List<String> paths) {
+        return Multi.createFrom().iterable(paths)
+                .onItem().transformToUni(p -> delete(p).onFailure(PathNotFoundException.class).recoverWithNull()
+                        .chain(() -> removeEmptyParents(p)))
+                .merge(DELETE_CONCURRENCY)
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Removes the parent of {@code path} while it is empty; a directory that is not (or is gone) ends it. */
+    private Uni<Void> removeEmptyParents(String path) {
+        int slash = path.lastIndexOf('/');
+        if (slash <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        String parent = path.substring(0, slash);
+        // a non-recursive delete fails on a directory that is not empty: that is the check
+        return fs.delete(full(parent)).replaceWith(true).onFailure().recoverWithItem(false)
+                .chain(removed -> removed ? removeEmptyParents(parent) : Uni.createFrom().voidItem());
+    }
+
     @Override
     public Multi<FileInfo> walk(String path) {
         Path start = Path.of(full(path));

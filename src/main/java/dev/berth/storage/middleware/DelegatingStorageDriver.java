@@ -74,6 +74,11 @@ public abstract class DelegatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public Uni<Void> deleteFiles(List<String> paths) {
+        return driver.deleteFiles(paths);
+    }
+
+    @Override
     public Multi<FileInfo> walk(String path) {
         return driver.walk(path);
     }

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.berth.storage.BucketKeys;
 import dev.berth.storage.FileInfo;
 import dev.berth.storage.FileWriter;
+import dev.berth.storage.OpenUploads;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
@@ -39,7 +40,7 @@ import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignReques
  * Files as objects in one S3 bucket, keyed as Distribution keys them. Uploads are multipart
  * uploads ({@link S3MultipartWriter}), moves are server-side copies ({@link S3Mover}).
  */
-public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable {
+public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(S3Driver.class);
     private final S3Clients clients;
     private final S3Bucket bucket;
@@ -47,6 +48,8 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
     private final S3Keys keys;
     private final S3Mover mover;
     private final S3Uploads uploads;
+    /** Keys per DeleteObjects request: S3's maximum. */
+    static final int DELETE_BATCH = 1000;
     /** Cleared when the store answers 501 to If-None-Match. */
     private volatile boolean conditionalWrites = true;
 
@@ -201,6 +204,19 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
                 });
     }
 
+    /** DeleteObjects of up to 1,000 keys each (S3's limit), a few in flight; no listing, no multipart check. */
+    @Override
+    public Uni<Void> deleteFiles(List<String> paths) {
+        List<List<String>> batches = new ArrayList<>();
+        for (int at = 0; at < paths.size(); at += DELETE_BATCH) {
+            batches.add(paths.subList(at, Math.min(paths.size(), at + DELETE_BATCH)).stream().map(keys::key).toList());
+        }
+        return Multi.createFrom().iterable(batches)
+                .onItem().transformToUni(batch -> deleteKeys("/", batch))
+                .merge(DELETE_CONCURRENCY)
+                .collect().last().replaceWithVoid();
+    }
+
     private Uni<Integer> deleteKeys(String path, List<String> page) {
         if (page.isEmpty()) {
             return Uni.createFrom().item(0);
@@ -230,6 +246,21 @@ public final class S3Driver implements StorageDriver, BucketKeys, AutoCloseable 
                 .filter(Optional::isPresent)
                 .map(Optional::get);
         return "/".equals(path) ? files : files.onCompletion().ifEmpty().failWith(() -> new PathNotFoundException(path));
+    }
+
+    @Override
+    public Multi<OpenUpload> openUploads(String path) {
+        return uploads.listUnder(path)
+                .map(u -> keys.path(u.key()).map(p -> new OpenUpload(p, u.key(), u.uploadId(), u.initiated())))
+                .filter(Optional::isPresent)
+                .map(Optional::get);
+    }
+
+    @Override
+    public Uni<Void> abort(OpenUpload upload) {
+        return uploads.abort(upload.path(), upload.key(), upload.uploadId())
+                .chain(() -> deleteKeys(upload.path(), List.of(upload.key() + S3Keys.TAIL_SUFFIX)))
+                .replaceWithVoid();
     }
 
     @Override

@@ -57,9 +57,12 @@ final class S3Uploads {
     private Uni<List<MultipartUpload>> uploadsUnder(String path, String prefix) {
         ListMultipartUploadsRequest request = ListMultipartUploadsRequest.builder().bucket(bucket.name).prefix(prefix)
                 .overrideConfiguration(S3Bucket.QUICK).build();
+        return pages(path, request).collect().asList();
+    }
+
+    private Multi<MultipartUpload> pages(String path, ListMultipartUploadsRequest request) {
         return bucket.pages("ListMultipartUploads", path, () -> bucket.s3.listMultipartUploadsPaginator(request))
-                .onItem().transformToIterable(page -> page.uploads())
-                .collect().asList();
+                .onItem().transformToIterable(page -> page.uploads());
     }
 
     private Uni<List<Part>> parts(String path, String key, String uploadId) {
@@ -89,6 +92,13 @@ final class S3Uploads {
                     return current ? r.asByteArrayUnsafe() : new byte[0];
                 })
                 .onFailure(PathNotFoundException.class).recoverWithItem(new byte[0]);
+    }
+
+    /** Every open upload of {@code path} or below it, page by page. */
+    Multi<MultipartUpload> listUnder(String path) {
+        ListMultipartUploadsRequest request = ListMultipartUploadsRequest.builder().bucket(bucket.name).prefix(bucket.keys.key(path))
+                .overrideConfiguration(S3Bucket.QUICK).build();
+        return pages(path, request).filter(u -> bucket.keys.covers(path, u.key()));
     }
 
     /** Aborts every open upload of {@code path} or below it; the number aborted. */
