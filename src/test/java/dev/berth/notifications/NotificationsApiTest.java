@@ -181,8 +181,9 @@ class NotificationsApiTest {
         }
         assertTrue(stuck.dropped() - droppedBefore >= 9, "dropped " + (stuck.dropped() - droppedBefore));
         assertTrue(stuck.pending() <= NotificationsProfile.QUEUE_SIZE);
-        assertEquals(stuck.dropped(), meters.get("registry_notifications_dropped").tag("endpoint", "stuck").functionCounter().count(),
-                "the scrape shows what was dropped");
+        // the queue may still drop while this reads: the scrape sits between the two counts
+        double scraped = meters.get("registry_notifications_dropped").tag("endpoint", "stuck").functionCounter().count();
+        assertTrue(scraped >= droppedBefore + 9 && scraped <= stuck.dropped(), "the scrape shows what was dropped: " + scraped);
         assertEquals(NotificationsProfile.QUEUE_SIZE + 10, await("/main", repo, NotificationsProfile.QUEUE_SIZE + 10).size(),
                 "the other endpoints lose nothing");
     }
