@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.Config;
@@ -29,11 +30,13 @@ public class Notifier {
     private final HttpClient client;
 
     @Inject
-    Notifier(Config config, Vertx vertx, ObjectMapper json, MeterRegistry meters,
+    Notifier(Config config, Vertx vertx, Instance<ObjectMapper> json, MeterRegistry meters,
             @ConfigProperty(name = "berth.notifications.queue-size") int queueSize) {
         this.settings = NotificationSettings.read(OptionReader.fromConfig(config, "notifications"));
         this.client = settings.endpoints().isEmpty() ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
-        this.endpoints = settings.endpoints().stream().map(e -> new EndpointQueue(e, queueSize, client, vertx, json)).toList();
+        // the ObjectMapper (and its few hundred classes) only when an endpoint is configured: not on every start
+        ObjectMapper mapper = settings.endpoints().isEmpty() ? null : json.get();
+        this.endpoints = settings.endpoints().stream().map(e -> new EndpointQueue(e, queueSize, client, vertx, mapper)).toList();
         endpoints.forEach(e -> LOG.infof("notifications: sending events to endpoint %s", e.name()));
         endpoints.forEach(e -> register(meters, e));
     }
