@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -105,7 +106,7 @@ abstract class GarbageCollectorContract {
 
     private GcReport collect(StorageDriver driver, boolean dryRun, boolean deleteUntagged, Clock clock) {
         lines.clear();
-        return await(new GarbageCollector(driver, clock).run(new GcOptions(dryRun, deleteUntagged, GRACE), line -> {
+        return await(new GarbageCollector(driver, clock, Duration.ZERO).run(new GcOptions(dryRun, deleteUntagged, GRACE), line -> {
             synchronized (lines) {
                 lines.add(line);
             }
@@ -217,5 +218,82 @@ abstract class GarbageCollectorContract {
         assertTrue(stored.contains(pushed[0].toString()));
         assertTrue(stored.contains(configOf(pushed[0]).toString()));
         assertTrue(before.size() > stored.size(), "the collection still swept the rest");
+    }
+
+    /**
+     * The race two marks leave: a push that validated its references before the sweep (the blob's link in
+     * its repository was there) and commits its revision after the sweep removed the candidates' links.
+     * The sweep re-reads what was committed meanwhile, so the blob and its link stay.
+     */
+    @Test
+    void aManifestThatValidatedBeforeTheSweepAndCommitsDuringItKeepsWhatItReferences() {
+        String link = StoragePaths.layerLink("team/app", orphan);
+        Digest[] pushed = new Digest[1];
+        boolean[] linkGone = new boolean[1];
+        boolean[] validated = new boolean[1];
+        StorageDriver racing = new DelegatingStorageDriver(driver()) {
+            @Override
+            public Uni<Void> deleteFiles(List<String> paths) {
+                if (!paths.contains(link) || pushed[0] != null) {
+                    return super.deleteFiles(paths);
+                }
+                // the push validated before this delete (the link was there), and commits right after it;
+                // the writer waits for storage: off the driver's thread
+                return worker(() -> validated[0] = layout.exists(link))
+                        .chain(() -> super.deleteFiles(paths))
+                        .chain(() -> worker(() -> {
+                            linkGone[0] = !layout.exists(link);
+                            return pushed[0] = layout.image("team/app", "again", List.of(orphan));
+                        }))
+                        .replaceWithVoid();
+            }
+        };
+        layout.layer("team/app", new byte[] { 1, 2, 3 }); // the client's HEAD found the old blob linked
+        Set<String> before = layout.storedBlobs();
+        collect(racing, false, true, later());
+        assertTrue(pushed[0] != null, "the push ran during the sweep");
+        assertTrue(validated[0], "the push found the link before the sweep");
+        assertTrue(linkGone[0], "a push validating after the first phase finds no link: BLOB_UNKNOWN");
+        Set<String> stored = layout.storedBlobs();
+        assertTrue(stored.contains(orphan.toString()), lines.toString());
+        assertTrue(layout.exists(link), "the link the push validated is restored");
+        assertTrue(stored.contains(pushed[0].toString()));
+        assertTrue(stored.contains(configOf(pushed[0]).toString()));
+        assertTrue(lines.contains("gc: kept after all, committed during the sweep: blob " + orphan), lines.toString());
+        assertTrue(before.size() > stored.size(), "the collection still swept the rest");
+    }
+
+    /**
+     * The same race for an index: it validated its child's revision link before the sweep removed that
+     * untagged revision, and commits during the sweep. The child's revision and its blobs stay.
+     */
+    @Test
+    void anIndexThatValidatedBeforeTheSweepKeepsItsUntaggedChild() {
+        String revision = StoragePaths.manifestRevisionLink("team/app", untagged);
+        Digest[] pushed = new Digest[1];
+        StorageDriver racing = new DelegatingStorageDriver(driver()) {
+            @Override
+            public Uni<Void> deleteFiles(List<String> paths) {
+                if (!paths.contains(revision) || pushed[0] != null) {
+                    return super.deleteFiles(paths);
+                }
+                return super.deleteFiles(paths)
+                        .chain(() -> worker(() -> pushed[0] = layout.index("team/app", "multi", List.of(untagged), Optional.empty())))
+                        .replaceWithVoid();
+            }
+        };
+        collect(racing, false, true, later());
+        assertTrue(pushed[0] != null, "the push ran during the sweep");
+        assertTrue(layout.exists(revision), "the child's revision link is restored");
+        Set<String> stored = layout.storedBlobs();
+        for (Digest kept : List.of(pushed[0], untagged, configOf(untagged))) {
+            assertTrue(stored.contains(kept.toString()), kept + " kept: " + lines);
+        }
+        assertFalse(stored.contains(orphan.toString()), "the collection still swept the rest");
+    }
+
+    /** Runs blocking test storage calls off the driver's threads. */
+    private static <T> Uni<T> worker(Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }
