@@ -25,7 +25,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * Mark and sweep over Distribution's layout, safe while replicas serve the same storage (docs/gc.md
  * gives the argument): what is written or linked within the grace period is never deleted, and only
- * what two complete marks, the second begun after the first ended, both found unreachable is swept.
+ * what two complete marks, the second begun after the first ended, both found unreachable is swept,
+ * in phases that spare what a push committed during the sweep.
  */
 public final class GarbageCollector {
     /** Paths per delete call, so long sweeps report progress (and S3 gets full 1,000-key batches). */
