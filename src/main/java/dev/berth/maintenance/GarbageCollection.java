@@ -45,7 +45,7 @@ public class GarbageCollection {
     Cache tags;
 
     public Uni<GcReport> run(GcOptions options, Consumer<String> out) {
-        return new GarbageCollector(driver, Clock.systemUTC(), settle()).run(options, out)
+        return new GarbageCollector(driver, Clock.systemUTC(), settle(options)).run(options, out)
                 .call(report -> options.dryRun() ? Uni.createFrom().voidItem()
                         : Multi.createFrom().iterable(List.of(descriptors, revisions, contents, tags))
                                 .onItem().transformToUniAndConcatenate(Cache::invalidateAll)
@@ -55,8 +55,12 @@ public class GarbageCollection {
     /**
      * How long the sweep waits after removing links (docs/gc.md): a replica may still find a removed
      * link in its descriptor cache for {@code descriptorttl}, and a push commits within its window after that.
+     * A zero grace period is registry:2's collection, for storage nobody pushes to: no wait.
      */
-    private Duration settle() {
+    private Duration settle(GcOptions options) {
+        if (options.grace().isZero()) {
+            return Duration.ZERO;
+        }
         return GoDuration.parse(config.cache().descriptorttl()).plus(Manifests.COMMIT_WINDOW).plus(WRITE_MARGIN);
     }
 }

@@ -228,37 +228,18 @@ abstract class GarbageCollectorContract {
     @Test
     void aManifestThatValidatedBeforeTheSweepAndCommitsDuringItKeepsWhatItReferences() {
         String link = StoragePaths.layerLink("team/app", orphan);
-        Digest[] pushed = new Digest[1];
-        boolean[] linkGone = new boolean[1];
-        boolean[] validated = new boolean[1];
-        StorageDriver racing = new DelegatingStorageDriver(driver()) {
-            @Override
-            public Uni<Void> deleteFiles(List<String> paths) {
-                if (!paths.contains(link) || pushed[0] != null) {
-                    return super.deleteFiles(paths);
-                }
-                // the push validated before this delete (the link was there), and commits right after it;
-                // the writer waits for storage: off the driver's thread
-                return worker(() -> validated[0] = layout.exists(link))
-                        .chain(() -> super.deleteFiles(paths))
-                        .chain(() -> worker(() -> {
-                            linkGone[0] = !layout.exists(link);
-                            return pushed[0] = layout.image("team/app", "again", List.of(orphan));
-                        }))
-                        .replaceWithVoid();
-            }
-        };
+        RacingPush racing = new RacingPush(link, () -> layout.image("team/app", "again", List.of(orphan)));
         layout.layer("team/app", new byte[] { 1, 2, 3 }); // the client's HEAD found the old blob linked
         Set<String> before = layout.storedBlobs();
         collect(racing, false, true, later());
-        assertTrue(pushed[0] != null, "the push ran during the sweep");
-        assertTrue(validated[0], "the push found the link before the sweep");
-        assertTrue(linkGone[0], "a push validating after the first phase finds no link: BLOB_UNKNOWN");
+        assertTrue(racing.pushed != null, "the push ran during the sweep");
+        assertTrue(racing.checked, "the push found the link before the sweep");
+        assertTrue(racing.goneAfter, "a push validating after the first phase finds no link: BLOB_UNKNOWN");
         Set<String> stored = layout.storedBlobs();
         assertTrue(stored.contains(orphan.toString()), lines.toString());
         assertTrue(layout.exists(link), "the link the push validated is restored");
-        assertTrue(stored.contains(pushed[0].toString()));
-        assertTrue(stored.contains(configOf(pushed[0]).toString()));
+        assertTrue(stored.contains(racing.pushed.toString()));
+        assertTrue(stored.contains(configOf(racing.pushed).toString()));
         assertTrue(lines.contains("gc: kept after all, committed during the sweep: blob " + orphan), lines.toString());
         assertTrue(before.size() > stored.size(), "the collection still swept the rest");
     }
@@ -270,30 +251,48 @@ abstract class GarbageCollectorContract {
     @Test
     void anIndexThatValidatedBeforeTheSweepKeepsItsUntaggedChild() {
         String revision = StoragePaths.manifestRevisionLink("team/app", untagged);
-        Digest[] pushed = new Digest[1];
-        StorageDriver racing = new DelegatingStorageDriver(driver()) {
-            @Override
-            public Uni<Void> deleteFiles(List<String> paths) {
-                if (!paths.contains(revision) || pushed[0] != null) {
-                    return super.deleteFiles(paths);
-                }
-                return super.deleteFiles(paths)
-                        .chain(() -> worker(() -> pushed[0] = layout.index("team/app", "multi", List.of(untagged), Optional.empty())))
-                        .replaceWithVoid();
-            }
-        };
+        RacingPush racing = new RacingPush(revision, () -> layout.index("team/app", "multi", List.of(untagged), Optional.empty()));
         collect(racing, false, true, later());
-        assertTrue(pushed[0] != null, "the push ran during the sweep");
+        assertTrue(racing.pushed != null && racing.checked && racing.goneAfter, "the push raced the sweep");
         assertTrue(layout.exists(revision), "the child's revision link is restored");
         Set<String> stored = layout.storedBlobs();
-        for (Digest kept : List.of(pushed[0], untagged, configOf(untagged))) {
+        for (Digest kept : List.of(racing.pushed, untagged, configOf(untagged))) {
             assertTrue(stored.contains(kept.toString()), kept + " kept: " + lines);
         }
         assertFalse(stored.contains(orphan.toString()), "the collection still swept the rest");
     }
 
-    /** Runs blocking test storage calls off the driver's threads. */
-    private static <T> Uni<T> worker(Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    /** A push that checks {@code link} just before the sweep deletes it, and commits just after that delete. */
+    private final class RacingPush extends DelegatingStorageDriver {
+        private final String link;
+        private final Supplier<Digest> push;
+        volatile boolean checked;
+        volatile boolean goneAfter;
+        volatile Digest pushed;
+
+        RacingPush(String link, Supplier<Digest> push) {
+            super(driver());
+            this.link = link;
+            this.push = push;
+        }
+
+        @Override
+        public Uni<Void> deleteFiles(List<String> paths) {
+            if (!paths.contains(link) || pushed != null) {
+                return super.deleteFiles(paths);
+            }
+            return worker(() -> checked = layout.exists(link))
+                    .chain(() -> super.deleteFiles(paths))
+                    .chain(() -> worker(() -> {
+                        goneAfter = !layout.exists(link);
+                        return pushed = push.get();
+                    }))
+                    .replaceWithVoid();
+        }
+
+        /** The layout writer waits for storage: off the driver's threads. */
+        private static <T> Uni<T> worker(Supplier<T> work) {
+            return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
     }
 }
