@@ -9,7 +9,7 @@ import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Uni;
 
 /** Link files: a small file whose content is a digest string, as Distribution writes them. */
-final class Links {
+public final class Links {
     private Links() {
     }
 
@@ -19,7 +19,7 @@ final class Links {
                 .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
     }
 
-    static Uni<Void> write(StorageDriver driver, String path, Digest digest) {
+    public static Uni<Void> write(StorageDriver driver, String path, Digest digest) {
         return driver.putContent(path, digest.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,9 @@ public class Manifests {
         cached = CacheTtl.apply(revisions, config.cache().descriptorttl());
     }
 
+    /** The longest a push lets pass between starting to check its references and committing its revision link. */
+    public static final Duration COMMIT_WINDOW = Duration.ofSeconds(5);
+
     /** A stored manifest with its digest. */
     public record Stored(Digest digest, Manifest manifest) {
     }
@@ -74,14 +78,27 @@ public class Manifests {
             digest = Digester.of(DigestAlgorithm.SHA256, content);
         }
         String tagName = tag;
+        long validating = System.nanoTime();
         return checkReferences(repository, manifest)
                 .chain(() -> blobs.putIfAbsent(digest, content))
-                .chain(() -> Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest))
+                .chain(() -> commit(repository, manifest, digest, validating))
                 .chain(() -> manifest.subject().isPresent()
                         ? Links.write(driver, StoragePaths.referrerLink(repository, manifest.subject().get(), digest), digest)
                         : Uni.createFrom().voidItem())
                 .chain(() -> tagName != null ? tags.tag(repository, tagName, digest) : Uni.createFrom().voidItem())
                 .map(v -> new Pushed(digest, manifest.subject()));
+    }
+
+    /**
+     * Writes the revision link, checking the references again when they were checked longer than
+     * {@link #COMMIT_WINDOW} ago: a garbage collection waits out that window (docs/gc.md).
+     */
+    private Uni<Void> commit(String repository, Manifest manifest, Digest digest, long validating) {
+        if (System.nanoTime() - validating > COMMIT_WINDOW.toNanos()) {
+            long again = System.nanoTime();
+            return checkReferences(repository, manifest).chain(() -> commit(repository, manifest, digest, again));
+        }
+        return Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest);
     }
 
     private Uni<Void> checkReferences(String repository, Manifest manifest) {

@@ -1,6 +1,8 @@
 package dev.berth.api;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,11 +20,15 @@ import io.vertx.core.buffer.Buffer;
  * Test middleware {@code faults}: the disk errors the JDK raises, by repository name. In a
  * {@code fullwrite} repository an upload's stream fails inside the driver's writer after 64 KiB,
  * as a filling disk does; in {@code fullput} and {@code rofs} small writes fail in the middleware
- * itself, untranslated by any driver.
+ * itself, untranslated by any driver. Content marked {@link #SLOW_MARKER} is written late.
  */
 @ApplicationScoped
 public class FaultsMiddlewareFactory implements StorageMiddlewareFactory {
     static final long WRITTEN_BEFORE_FULL = 64 * 1024;
+    /** Content holding this text is written {@link #SLOW_WRITE} late: a stalled manifest push. */
+    static final String SLOW_MARKER = "berth.test.slow-write";
+    /** Longer than the test configuration's descriptor cache (10 s): a check after it reads storage. */
+    static final Duration SLOW_WRITE = Duration.ofSeconds(12);
 
     @Override
     public String name() {
@@ -46,6 +52,9 @@ public class FaultsMiddlewareFactory implements StorageMiddlewareFactory {
             }
             if (path.contains("/rofs/")) {
                 return Uni.createFrom().failure(new FileSystemException(path, null, "Read-only file system"));
+            }
+            if (new String(content, StandardCharsets.UTF_8).contains(SLOW_MARKER)) {
+                return driver.putContent(path, content).onItem().delayIt().by(SLOW_WRITE);
             }
             return driver.putContent(path, content);
         }

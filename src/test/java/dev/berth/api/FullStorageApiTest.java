@@ -3,7 +3,13 @@ package dev.berth.api;
 import static dev.berth.api.RegistryClient.assertBlob;
 import static dev.berth.api.RegistryClient.assertError;
 import static dev.berth.api.RegistryClient.assertNoBlob;
+import static dev.berth.api.RegistryClient.bytes;
+import static dev.berth.api.RegistryClient.imageManifest;
+import static dev.berth.api.RegistryClient.OCI_CONFIG;
+import static dev.berth.api.RegistryClient.OCI_LAYER;
+import static dev.berth.api.RegistryClient.OCI_MANIFEST;
 import static dev.berth.api.RegistryClient.pushBlob;
+import static dev.berth.api.RegistryClient.putManifest;
 import static dev.berth.api.RegistryClient.randomBytes;
 import static dev.berth.api.RegistryClient.repo;
 import static dev.berth.api.RegistryClient.request;
@@ -15,9 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -25,6 +35,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.berth.api.RegistryClient.Descriptor;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -129,5 +142,26 @@ class FullStorageApiTest {
         JsonNode body = assertError(readOnly, 503, "UNAVAILABLE");
         assertEquals("storage refuses writes: read-only file system", message(body));
         assertTrue(readOnly.header("Retry-After") == null, "a read-only disk does not heal by waiting");
+    }
+
+    /**
+     * A manifest push whose commit comes more than {@code Manifests.COMMIT_WINDOW} after it checked its
+     * references checks them again (docs/gc.md): a layer link a garbage collection removed meanwhile fails it.
+     */
+    @Test
+    void aStalledManifestPushChecksItsReferencesAgain() throws Exception {
+        String repo = repo("slowcommit");
+        byte[] config = ("{\"n\":\"" + sha256(randomBytes(8)) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] layer = randomBytes(1024);
+        pushBlob(repo, config);
+        String layerDigest = pushBlob(repo, layer);
+        ObjectNode manifest = imageManifest(OCI_MANIFEST, Descriptor.of(OCI_CONFIG, config), List.of(Descriptor.of(OCI_LAYER, layer)));
+        manifest.putObject("annotations").put(FaultsMiddlewareFactory.SLOW_MARKER, "yes");
+        byte[] body = bytes(manifest);
+        CompletableFuture<Response> put = CompletableFuture.supplyAsync(() -> putManifest(repo, "v1", OCI_MANIFEST, body));
+        Thread.sleep(2000); // the push has checked its references and stalls writing its content
+        Files.delete(root().resolve("docker/registry/v2/repositories/" + repo + "/_layers/sha256/" + layerDigest.substring(7) + "/link"));
+        assertError(put.get(60, TimeUnit.SECONDS), 400, "MANIFEST_BLOB_UNKNOWN");
+        request().get("/v2/" + repo + "/manifests/v1").then().statusCode(404);
     }
 }

@@ -38,7 +38,7 @@ class FilesystemGarbageCollectorTest extends GarbageCollectorContract {
         Digest lone = new LayoutWriter(driver()).blob("lone".getBytes());
         Path blobDirectory = dir.resolve(StoragePaths.blobDirectory(lone).substring(1));
         assertTrue(Files.isDirectory(blobDirectory));
-        await(new GarbageCollector(driver(), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)))
+        await(new GarbageCollector(driver(), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), Duration.ZERO)
                 .run(new GcOptions(false, true, Duration.ofHours(1)), line -> {
                 }));
         assertFalse(Files.exists(blobDirectory));

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -105,7 +106,7 @@ abstract class GarbageCollectorContract {
 
     private GcReport collect(StorageDriver driver, boolean dryRun, boolean deleteUntagged, Clock clock) {
         lines.clear();
-        return await(new GarbageCollector(driver, clock).run(new GcOptions(dryRun, deleteUntagged, GRACE), line -> {
+        return await(new GarbageCollector(driver, clock, Duration.ZERO).run(new GcOptions(dryRun, deleteUntagged, GRACE), line -> {
             synchronized (lines) {
                 lines.add(line);
             }
@@ -217,5 +218,81 @@ abstract class GarbageCollectorContract {
         assertTrue(stored.contains(pushed[0].toString()));
         assertTrue(stored.contains(configOf(pushed[0]).toString()));
         assertTrue(before.size() > stored.size(), "the collection still swept the rest");
+    }
+
+    /**
+     * The race two marks leave: a push that validated its references before the sweep (the blob's link in
+     * its repository was there) and commits its revision after the sweep removed the candidates' links.
+     * The sweep re-reads what was committed meanwhile, so the blob and its link stay.
+     */
+    @Test
+    void aManifestThatValidatedBeforeTheSweepAndCommitsDuringItKeepsWhatItReferences() {
+        String link = StoragePaths.layerLink("team/app", orphan);
+        RacingPush racing = new RacingPush(link, () -> layout.image("team/app", "again", List.of(orphan)));
+        layout.layer("team/app", new byte[] { 1, 2, 3 }); // the client's HEAD found the old blob linked
+        Set<String> before = layout.storedBlobs();
+        collect(racing, false, true, later());
+        assertTrue(racing.pushed != null, "the push ran during the sweep");
+        assertTrue(racing.checked, "the push found the link before the sweep");
+        assertTrue(racing.goneAfter, "a push validating after the first phase finds no link: BLOB_UNKNOWN");
+        Set<String> stored = layout.storedBlobs();
+        assertTrue(stored.contains(orphan.toString()), lines.toString());
+        assertTrue(layout.exists(link), "the link the push validated is restored");
+        assertTrue(stored.contains(racing.pushed.toString()));
+        assertTrue(stored.contains(configOf(racing.pushed).toString()));
+        assertTrue(lines.contains("gc: kept after all, committed during the sweep: blob " + orphan), lines.toString());
+        assertTrue(before.size() > stored.size(), "the collection still swept the rest");
+    }
+
+    /**
+     * The same race for an index: it validated its child's revision link before the sweep removed that
+     * untagged revision, and commits during the sweep. The child's revision and its blobs stay.
+     */
+    @Test
+    void anIndexThatValidatedBeforeTheSweepKeepsItsUntaggedChild() {
+        String revision = StoragePaths.manifestRevisionLink("team/app", untagged);
+        RacingPush racing = new RacingPush(revision, () -> layout.index("team/app", "multi", List.of(untagged), Optional.empty()));
+        collect(racing, false, true, later());
+        assertTrue(racing.pushed != null && racing.checked && racing.goneAfter, "the push raced the sweep");
+        assertTrue(layout.exists(revision), "the child's revision link is restored");
+        Set<String> stored = layout.storedBlobs();
+        for (Digest kept : List.of(racing.pushed, untagged, configOf(untagged))) {
+            assertTrue(stored.contains(kept.toString()), kept + " kept: " + lines);
+        }
+        assertFalse(stored.contains(orphan.toString()), "the collection still swept the rest");
+    }
+
+    /** A push that checks {@code link} just before the sweep deletes it, and commits just after that delete. */
+    private final class RacingPush extends DelegatingStorageDriver {
+        private final String link;
+        private final Supplier<Digest> push;
+        volatile boolean checked;
+        volatile boolean goneAfter;
+        volatile Digest pushed;
+
+        RacingPush(String link, Supplier<Digest> push) {
+            super(driver());
+            this.link = link;
+            this.push = push;
+        }
+
+        @Override
+        public Uni<Void> deleteFiles(List<String> paths) {
+            if (!paths.contains(link) || pushed != null) {
+                return super.deleteFiles(paths);
+            }
+            return worker(() -> checked = layout.exists(link))
+                    .chain(() -> super.deleteFiles(paths))
+                    .chain(() -> worker(() -> {
+                        goneAfter = !layout.exists(link);
+                        return pushed = push.get();
+                    }))
+                    .replaceWithVoid();
+        }
+
+        /** The layout writer waits for storage: off the driver's threads. */
+        private static <T> Uni<T> worker(Supplier<T> work) {
+            return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
     }
 }

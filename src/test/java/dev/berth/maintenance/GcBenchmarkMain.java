@@ -75,7 +75,7 @@ public final class GcBenchmarkMain {
                     long referenceDeleted = output.lines().filter(l -> l.startsWith("blob eligible for deletion: ")).count();
                     relay.reset();
                     t0 = System.nanoTime();
-                    GcReport ours = await(new GarbageCollector(berth, Clock.systemUTC()).run(new GcOptions(dryRun, false, Duration.ZERO),
+                    GcReport ours = await(new GarbageCollector(berth, Clock.systemUTC(), Duration.ZERO).run(new GcOptions(dryRun, false, Duration.ZERO),
                             line -> {
                             }));
                     double berthSeconds = (System.nanoTime() - t0) / 1e9;
