@@ -39,7 +39,10 @@ public class InFlightRequests {
     }
 
     void install(@Observes Router router) {
-        router.route().order(Stage.DRAIN.order()).handler(this::admit);
+        // without http.draintimeout the process exits at SIGTERM: no window in which to refuse requests
+        if (!drainTimeout.isZero()) {
+            router.route().order(Stage.DRAIN.order()).handler(this::admit);
+        }
     }
 
     private void admit(RoutingContext ctx) {

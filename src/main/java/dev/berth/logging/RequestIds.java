@@ -1,6 +1,7 @@
 package dev.berth.logging;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,12 +29,23 @@ public class RequestIds {
         if (ctx.get(Routes.REQUEST_ID) == null) {
             String id = ctx.request().getHeader(HEADER);
             if (!acceptable(id)) {
-                id = UUID.randomUUID().toString();
+                id = newId();
             }
             ctx.put(Routes.REQUEST_ID, id);
             ctx.response().headers().set(HEADER, id);
         }
         ctx.next();
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's own generator: {@code UUID.randomUUID()} draws on the
+     * shared SecureRandom on every request, and an id that only correlates log lines needs no secrecy.
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     static boolean acceptable(String id) {
