@@ -2,8 +2,9 @@ package dev.berth.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,19 +39,33 @@ public class UploadLocks {
     /** Names this process in lock objects, for operators reading them. */
     private final String owner = UUID.randomUUID().toString();
     /** Locks held here: a second request on this replica is refused without a storage call. */
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, Holding> held = new ConcurrentHashMap<>();
+
+    /** This replica's claim on one upload, from before the storage lock is taken until after it is deleted. */
+    private static final class Holding {
+        /** Set once the holder lets go: a request arriving now waits for {@link #freed} instead of being refused. */
+        volatile boolean releasing;
+        final CompletableFuture<Void> freed = new CompletableFuture<>();
+
+        void free(Map<String, Holding> held, String uuid) {
+            held.remove(uuid, this);
+            freed.complete(null);
+        }
+    }
 
     /** A held lock; {@link #release()} on every path, once. */
     public final class Lock {
         private final String uuid;
         private final String path;
+        private final Holding holding;
         private final long timer;
         private volatile Uni<Void> renewing = Uni.createFrom().voidItem();
         private volatile boolean released;
 
-        private Lock(String uuid, String path) {
+        private Lock(String uuid, String path, Holding holding) {
             this.uuid = uuid;
             this.path = path;
+            this.holding = holding;
             long period = LEASE.toMillis() / 3;
             this.timer = vertx.setPeriodic(period, period, id -> renew());
         }
@@ -68,19 +83,32 @@ public class UploadLocks {
                 return Uni.createFrom().voidItem();
             }
             released = true;
+            holding.releasing = true;
             vertx.cancelTimer(timer);
             return renewing.onFailure().recoverWithNull()
                     .chain(() -> Links.deleteIfPresent(driver, path))
                     .onFailure().invoke(e -> LOG.warnf("upload %s: lock object not deleted (it expires): %s", uuid, e.getMessage()))
                     .onFailure().recoverWithNull()
-                    .eventually(() -> held.remove(uuid));
+                    .eventually(() -> holding.free(held, uuid));
         }
     }
 
-    /** Takes the upload's lock, or fails with 416 RANGE_INVALID when another request holds it. */
+    /**
+     * Takes the upload's lock, or fails with 416 RANGE_INVALID when another request holds it. A request
+     * that comes while this replica's holder is letting go (a client resuming at once after a cut) waits
+     * for the release instead of being refused.
+     */
     public Uni<Lock> acquire(String repository, String uuid) {
-        if (!held.add(uuid)) {
-            return Uni.createFrom().failure(busy(uuid));
+        return acquire(repository, uuid, true);
+    }
+
+    private Uni<Lock> acquire(String repository, String uuid, boolean mayWait) {
+        Holding holding = new Holding();
+        Holding other = held.putIfAbsent(uuid, holding);
+        if (other != null) {
+            return other.releasing && mayWait
+                    ? Uni.createFrom().completionStage(other.freed).chain(() -> acquire(repository, uuid, false))
+                    : Uni.createFrom().failure(busy(uuid));
         }
         String path = StoragePaths.uploadLock(repository, uuid);
         return driver.putContentIfAbsent(path, content())
@@ -89,9 +117,9 @@ public class UploadLocks {
                     if (!created) {
                         throw busy(uuid);
                     }
-                    return new Lock(uuid, path);
+                    return new Lock(uuid, path, holding);
                 })
-                .onFailure().invoke(() -> held.remove(uuid));
+                .onFailure().invoke(() -> holding.free(held, uuid));
     }
 
     /** A lock whose lease ran out was left by a replica that died: delete it and try once more. */
