@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code log} section as Quarkus log settings: the text format with an RFC 3339 time and zone,
- * the JSON format with Distribution's keys ({@code time}, {@code level}, {@code msg}), and
+ * the JSON format with Distribution's keys ({@code time}, {@code level}, {@code msg}) and level names, and
  * {@code log.fields} on every line of either.
  */
 final class LogSettings {
@@ -26,6 +26,8 @@ final class LogSettings {
         props.put("quarkus.log.console.json.enabled", Boolean.toString(json));
         if (json) {
             props.put("quarkus.log.console.json.key-overrides", "timestamp=time,message=msg");
+            // dev.berth.logging.LogrusLevels: level names as logrus writes them (named, not imported: logging depends on config)
+            props.put("quarkus.log.console.filter", "logrus-levels");
             fields.forEach((name, value) -> props.put("quarkus.log.console.json.additional-field.\"" + name + "\".value", value));
         } else {
             // logrus' text formatter puts fields after the message, as key=value

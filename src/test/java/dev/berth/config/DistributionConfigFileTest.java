@@ -218,6 +218,7 @@ class DistributionConfigFileTest {
                 "storage:\n  inmemory:\nlog:\n  formatter: json\n  accesslog:\n    disabled: true\n  fields:\n    service: registry\n", Map.of()));
         assertEquals("true", json.get("quarkus.log.console.json.enabled"));
         assertEquals("timestamp=time,message=msg", json.get("quarkus.log.console.json.key-overrides"));
+        assertEquals("logrus-levels", json.get("quarkus.log.console.filter"));
         assertEquals("registry", json.get("quarkus.log.console.json.additional-field.\"service\".value"));
         assertEquals("false", json.get("berth.access-log.enabled"));
     }
