@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -260,6 +261,33 @@ abstract class GarbageCollectorContract {
             assertTrue(stored.contains(kept.toString()), kept + " kept: " + lines);
         }
         assertFalse(stored.contains(orphan.toString()), "the collection still swept the rest");
+    }
+
+    /**
+     * An upload completing during the sweep for a blob the storage already holds unreferenced (a layer
+     * pushed again): completion only links it. The link comes after the sweep removed the candidates'
+     * links and before it deletes their data; the sweep re-reads the links, so the blob stays.
+     */
+    @Test
+    void anUploadCompletingDuringTheSweepKeepsTheBlobItLinks() {
+        String link = StoragePaths.layerLink("team/new", orphan);
+        AtomicInteger deletes = new AtomicInteger();
+        StorageDriver racing = new DelegatingStorageDriver(driver()) {
+            @Override
+            public Uni<Void> deleteFiles(List<String> paths) {
+                if (deletes.incrementAndGet() > 1) {
+                    return super.deleteFiles(paths);
+                }
+                // the first batch is the candidates' links: the upload completes right after it
+                return super.deleteFiles(paths).chain(() -> driver.putContent(link, orphan.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+        };
+        collect(racing, false, true, later());
+        assertTrue(deletes.get() > 1, "the sweep deleted links, then data");
+        assertTrue(layout.exists(link), "the upload's link stays");
+        Set<String> stored = layout.storedBlobs();
+        assertTrue(stored.contains(orphan.toString()), "the blob the upload linked was deleted: " + lines);
+        assertFalse(stored.stream().anyMatch(d -> deletedRepositoryOnly.contains(Digest.parse(d))), "the collection still swept the rest");
     }
 
     /** A push that checks {@code link} just before the sweep deletes it, and commits just after that delete. */
