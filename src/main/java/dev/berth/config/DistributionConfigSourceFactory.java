@@ -97,10 +97,12 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
             props.put("quarkus.shutdown.timeout", GoDuration.parse(drain.trim()).toString());
         }
 
-        String level = flat.get("log.level");
+        // the top-level loglevel is Distribution's deprecated spelling of log.level
+        String level = flat.getOrDefault("log.level", flat.get("loglevel"));
         if (level != null && !level.isBlank()) {
-            props.put("quarkus.log.level", level.trim().toUpperCase().replace("WARNING", "WARN"));
+            props.put("quarkus.log.level", level.trim().toUpperCase().replace("WARNING", "WARN").replace("PANIC", "FATAL"));
         }
+        props.put("berth.http.h2c", Boolean.toString(Boolean.parseBoolean(flat.getOrDefault("http.h2c.enabled", "false").trim())));
         props.put("berth.access-log.enabled",
                 Boolean.toString(!Boolean.parseBoolean(flat.getOrDefault("log.accesslog.disabled", "false").trim())));
         LogSettings.apply(file.options(), props);

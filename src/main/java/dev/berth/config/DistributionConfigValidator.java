@@ -49,6 +49,9 @@ final class DistributionConfigValidator {
             throw config.fail("version", "must be 0.1", v);
         });
         config.oneOf("log.level", LOG_LEVELS, "info");
+        config.oneOf("loglevel", LOG_LEVELS, "info");
+        config.bool("log.reportcaller", false);
+        config.bool("http.h2c.enabled", false);
         config.oneOf("log.formatter", LOG_FORMATTERS, "text");
         config.bool("log.accesslog.disabled", false);
         config.bool("storage.delete.enabled", false);
@@ -84,6 +87,14 @@ final class DistributionConfigValidator {
         REFUSED.stream().filter(config::has).findFirst().ifPresent(section -> {
             throw config.fail(section, "not supported by Berth yet; remove the section to serve without it");
         });
+        // 2.8 spells it validation.enabled: false
+        String validation = config.has("validation.disabled") ? "validation.disabled" : "validation.enabled";
+        if (config.bool("validation.disabled", false) || !config.bool("validation.enabled", true)) {
+            throw config.fail(validation, "Berth always checks that a manifest's references exist; remove the key", config.string(validation, ""));
+        }
+        if (config.has("log.hooks")) {
+            throw config.fail("log.hooks", "mail hooks are not supported by Berth; alert on its logs or metrics instead");
+        }
         if (config.bool("compatibility.schema1.enabled", false)) {
             throw config.fail("compatibility.schema1.enabled", "schema1 manifests are not supported by Berth", "true");
         }

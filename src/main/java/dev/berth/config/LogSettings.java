@@ -23,16 +23,21 @@ final class LogSettings {
         section.keys().forEach(name -> fields.put(name, section.string(name, "")));
         String formatter = config.string("log.formatter", "text");
         boolean json = !formatter.equals("text");
+        boolean caller = config.bool("log.reportcaller", false);
         props.put("quarkus.log.console.json.enabled", Boolean.toString(json));
         if (json) {
             props.put("quarkus.log.console.json.key-overrides", "timestamp=time,message=msg");
             // dev.berth.logging.LogrusLevels: level names as logrus writes them (named, not imported: logging depends on config)
             props.put("quarkus.log.console.filter", "logrus-levels");
+            // the source class, method, file and line, where logrus writes func and file
+            props.put("quarkus.log.console.json.print-details", Boolean.toString(caller));
             fields.forEach((name, value) -> props.put("quarkus.log.console.json.additional-field.\"" + name + "\".value", value));
         } else {
             // logrus' text formatter puts fields after the message, as key=value
             String text = fields.entrySet().stream().map(f -> " " + f.getKey() + "=" + quote(f.getValue())).collect(Collectors.joining());
-            props.put("quarkus.log.console.format", TEXT_FORMAT_START + text.replace("%", "%%") + TEXT_FORMAT_END);
+            // logrus' reportcaller fields; %C, %M, %F and %L are worked out per line, so only with the option
+            String source = caller ? " func=%C.%M file=%F:%L" : "";
+            props.put("quarkus.log.console.format", TEXT_FORMAT_START + text.replace("%", "%%") + source + TEXT_FORMAT_END);
         }
     }
 

@@ -21,9 +21,7 @@ public class UnsupportedSectionsReport {
     private static final Logger LOG = Logger.getLogger(UnsupportedSectionsReport.class);
     /** Sections of Distribution's schema not implemented yet; most specific first. */
     static final List<String> NOT_YET = List.of(
-            "redis", "validation", "reporting",
-            "compatibility", "loglevel", "log.hooks", "log.reportcaller",
-            "http.h2c", "storage.tag");
+            "redis", "reporting", "compatibility", "storage.tag");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {
         TreeSet<String> found = new TreeSet<>();

@@ -4,6 +4,8 @@ import static dev.berth.api.RegistryClient.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -28,5 +30,10 @@ class DebugServerAbsentTest {
         assertEquals(200, root.statusCode());
         assertEquals("", root.asString());
         assertEquals(200, request().get("/q/health/ready").statusCode(), "smallrye-health stays on the main port");
+    }
+
+    @Test
+    void noCleartextHttp2UnlessAskedAsInDistribution() throws Exception {
+        assertEquals(HttpClient.Version.HTTP_1_1, RegistryClient.cleartextHttpVersion("/v2/"));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,11 @@ class PrefixApiTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("berth.config", "src/test/resources/config/prefix.yml");
         }
+    }
+
+    @Test
+    void cleartextHttp2WhenEnabled() throws Exception {
+        assertEquals(HttpClient.Version.HTTP_2, RegistryClient.cleartextHttpVersion("/registry/v2/"));
     }
 
     @Test

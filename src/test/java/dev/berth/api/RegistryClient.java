@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,6 +64,15 @@ final class RegistryClient {
     /** A request sent as written. */
     static RequestSpecification request() {
         return given().config(CONFIG).urlEncodingEnabled(false);
+    }
+
+    /** The HTTP version the server answers {@code path} in to a client offering HTTP/2 without TLS (an h2c upgrade). */
+    static HttpClient.Version cleartextHttpVersion(String path) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + path)).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, response.statusCode(), path);
+        return response.version();
     }
 
     /** A repository name no other test uses, e.g. {@code blobs/3f9a0c1d2e4b}. */

@@ -141,8 +141,13 @@ class DistributionConfigFileTest {
                 .startsWith("validation.manifests:"));
         assertTrue(error("storage:\n  inmemory:\ncompatibility:\n  schema1:\n    enabled: true\n", Map.of())
                 .startsWith("compatibility.schema1.enabled:"));
+        assertEquals("validation.disabled: Berth always checks that a manifest's references exist; remove the key, got \"true\" (test.yml)",
+                error("storage:\n  inmemory:\nvalidation:\n  disabled: true\n", Map.of()));
+        assertTrue(error("storage:\n  inmemory:\nvalidation:\n  enabled: false\n", Map.of()).startsWith("validation.enabled:"));
+        assertTrue(error("storage:\n  inmemory:\nlog:\n  hooks:\n    - type: mail\n", Map.of()).startsWith("log.hooks:"));
         // what does not change what is served is still accepted
         parse("storage:\n  inmemory:\nvalidation:\n  disabled: false\ncompatibility:\n  schema1:\n    enabled: false\n", Map.of());
+        parse("storage:\n  inmemory:\nvalidation:\n  enabled: true\nreporting:\n  bugsnag:\n    apikey: x\n", Map.of());
     }
 
     @Test
@@ -221,6 +226,24 @@ class DistributionConfigFileTest {
         assertEquals("logrus-levels", json.get("quarkus.log.console.filter"));
         assertEquals("registry", json.get("quarkus.log.console.json.additional-field.\"service\".value"));
         assertEquals("false", json.get("berth.access-log.enabled"));
+        assertEquals("false", json.get("quarkus.log.console.json.print-details"));
+    }
+
+    @Test
+    void deprecatedLogLevelReportCallerAndCleartextHttp2() {
+        Map<String, String> old = DistributionConfigSourceFactory.toProperties(parse("loglevel: warning\nstorage:\n  inmemory:\n", Map.of()));
+        assertEquals("WARN", old.get("quarkus.log.level"));
+        assertEquals("false", old.get("berth.http.h2c"));
+        Map<String, String> both = DistributionConfigSourceFactory.toProperties(parse(
+                "loglevel: error\nlog:\n  level: debug\n  reportcaller: true\nstorage:\n  inmemory:\nhttp:\n  h2c:\n    enabled: true\n", Map.of()));
+        assertEquals("DEBUG", both.get("quarkus.log.level"), "log.level wins over the deprecated loglevel");
+        assertTrue(both.get("quarkus.log.console.format").endsWith(" func=%C.%M file=%F:%L%e%n"), both.get("quarkus.log.console.format"));
+        assertEquals("true", both.get("berth.http.h2c"));
+        Map<String, String> json = DistributionConfigSourceFactory.toProperties(parse(
+                "log:\n  formatter: json\n  reportcaller: true\nstorage:\n  inmemory:\n", Map.of()));
+        assertEquals("true", json.get("quarkus.log.console.json.print-details"));
+        assertTrue(error("loglevel: loud\nstorage:\n  inmemory:\n", Map.of()).startsWith("loglevel: must be one of"));
+        assertTrue(error("storage:\n  inmemory:\nhttp:\n  h2c:\n    enabled: maybe\n", Map.of()).startsWith("http.h2c.enabled:"));
     }
 
     /** Checked before start by the notifications package's own reader (found as an OptionsValidator). */
