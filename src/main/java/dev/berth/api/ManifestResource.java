@@ -30,8 +30,6 @@ import io.vertx.ext.web.RoutingContext;
 /** {@code /v2/<name>/manifests/<reference>}: by tag or digest; never redirected. */
 @Path(Routes.MANIFEST)
 public class ManifestResource {
-    /** The OCI spec asks registries to take manifests of at least 4 MiB. */
-    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
     @Inject
     Manifests manifests;
@@ -105,7 +103,7 @@ public class ManifestResource {
         } else {
             Digest.parse(reference);
         }
-        return RequestBodies.small(routing, MAX_MANIFEST_BYTES)
+        return RequestBodies.small(routing, Manifests.MAX_BYTES)
                 .chain(content -> manifests.put(repository, reference, content, contentType))
                 .map(pushed -> {
                     Response.ResponseBuilder r = Response.status(201)

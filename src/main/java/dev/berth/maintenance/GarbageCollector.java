@@ -18,6 +18,7 @@ import dev.berth.maintenance.LateCommits.Spared;
 import dev.berth.maintenance.Marker.Revision;
 import dev.berth.registry.Digest;
 import dev.berth.registry.Links;
+import dev.berth.registry.Manifests;
 import dev.berth.storage.StorageDriver;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -52,7 +53,8 @@ public final class GarbageCollector {
         Instant cutoff = start.minus(options.grace());
         ManifestGraph graph = new ManifestGraph(driver);
         out.accept("gc: scanning storage (grace " + GoDuration.format(options.grace()) + ": nothing written or linked after " + cutoff + " is deleted)");
-        return Inventory.scan(driver).chain(first -> {
+        Uni<Void> recovered = options.dryRun() ? Uni.createFrom().voidItem() : new Trash(driver).recover(out);
+        return recovered.chain(() -> Inventory.scan(driver)).chain(first -> {
             out.accept(String.format("gc: marking %d manifest revisions in %d repositories, %d blobs stored", first.revisions().size(),
                     first.revisions().stream().map(Link::repository).distinct().count(), first.blobs().size()));
             return new Marker(graph, options.deleteUntagged(), cutoff, out).mark(first).chain(marks -> {
@@ -98,8 +100,8 @@ public final class GarbageCollector {
      * The sweep, in phases (docs/gc.md): (1) delete the doomed revision links and the candidates' layer
      * links, so a push can no longer validate against them; (2) wait out pushes that validated before;
      * (3) spare what was committed since the second mark, restoring its links; (4) delete the rest:
-     * tag-history and referrer links of deleted revisions, then blob data. No step leaves a link to
-     * something gone.
+     * tag-history and referrer links of deleted revisions, then blob data, where data that could be a
+     * manifest goes through the {@link Trash}. No step leaves a link to something gone.
      */
     private final class Plan {
         private final GcOptions options;
@@ -155,12 +157,20 @@ public final class GarbageCollector {
             List<String> sideLinks = concat(inventory.tagIndexes(), inventory.referrers()).stream()
                     .filter(l -> doomed.contains(revision(l))).map(Link::path).toList();
             List<Link> deletedLinks = layerLinks.stream().filter(l -> !rescued.contains(l.digest())).toList();
+            List<Blob> manifestSized = deletedBlobs.stream().filter(b -> b.size() <= Manifests.MAX_BYTES).toList();
+            List<String> larger = deletedBlobs.stream().filter(b -> b.size() > Manifests.MAX_BYTES).map(Blob::path).toList();
+            Trash trash = new Trash(driver);
             return Multi.createFrom().iterable(concat(restoredRevisions, restoredLinks))
                     .onItem().transformToUniAndConcatenate(l -> Links.write(driver, l.path(), l.digest()))
                     .collect().last()
                     .chain(() -> delete("tag history and referrer links", sideLinks))
-                    .chain(() -> delete("blobs", deletedBlobs.stream().map(Blob::path).toList()))
-                    .map(v -> done(deletedManifests, deletedBlobs, deletedLinks, sideLinks.size()));
+                    .chain(() -> delete("blobs", larger))
+                    .chain(() -> trash.hold(manifestSized))
+                    // the last read: a manifest committed since phase 3 that reuses content moved aside gets it back
+                    .chain(() -> manifestSized.isEmpty() ? Uni.createFrom().item(Set.<Digest>of())
+                            : Inventory.scan(driver).chain(last -> trash.release(manifestSized, last, out)))
+                    .map(back -> done(deletedManifests, deletedBlobs.stream().filter(b -> !back.contains(b.digest())).toList(),
+                            deletedLinks, sideLinks.size()));
         }
 
         private List<Link> layerLinks(List<Blob> candidates) {

@@ -53,6 +53,8 @@ public class Manifests {
 
     /** The longest a push lets pass between starting to check its references and committing its revision link. */
     public static final Duration COMMIT_WINDOW = Duration.ofSeconds(5);
+    /** The largest manifest taken: the OCI spec asks registries to take at least 4 MiB. */
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
 
     /** A stored manifest with its digest. */
     public record Stored(Digest digest, Manifest manifest) {
@@ -82,6 +84,8 @@ public class Manifests {
         return checkReferences(repository, manifest)
                 .chain(() -> blobs.putIfAbsent(digest, content))
                 .chain(() -> commit(repository, manifest, digest, validating))
+                // the content again, after the link: a collection may have moved aside content it reused (docs/gc.md)
+                .chain(() -> blobs.putIfAbsent(digest, content))
                 .chain(() -> manifest.subject().isPresent()
                         ? Links.write(driver, StoragePaths.referrerLink(repository, manifest.subject().get(), digest), digest)
                         : Uni.createFrom().voidItem())

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.berth.config.OptionReader;
+import dev.berth.registry.Digest;
+import dev.berth.registry.StoragePaths;
 import dev.berth.storage.FileWriter;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageMiddlewareFactory;
@@ -20,7 +22,9 @@ import io.vertx.core.buffer.Buffer;
  * Test middleware {@code faults}: the disk errors the JDK raises, by repository name. In a
  * {@code fullwrite} repository an upload's stream fails inside the driver's writer after 64 KiB,
  * as a filling disk does; in {@code fullput} and {@code rofs} small writes fail in the middleware
- * itself, untranslated by any driver. Content marked {@link #SLOW_MARKER} is written late.
+ * itself, untranslated by any driver. Content marked {@link #SLOW_MARKER} is written late. In a
+ * {@code swept} repository a manifest revision link, once written, loses its blob's data, as when a
+ * garbage collection moves content aside that the push reused.
  */
 @ApplicationScoped
 public class FaultsMiddlewareFactory implements StorageMiddlewareFactory {
@@ -52,6 +56,10 @@ public class FaultsMiddlewareFactory implements StorageMiddlewareFactory {
             }
             if (path.contains("/rofs/")) {
                 return Uni.createFrom().failure(new FileSystemException(path, null, "Read-only file system"));
+            }
+            if (path.contains("/swept/") && path.contains("/_manifests/revisions/")) {
+                String digest = new String(content, StandardCharsets.UTF_8).trim();
+                return driver.putContent(path, content).chain(() -> driver.delete(StoragePaths.blobData(Digest.parse(digest))));
             }
             if (new String(content, StandardCharsets.UTF_8).contains(SLOW_MARKER)) {
                 return driver.putContent(path, content).onItem().delayIt().by(SLOW_WRITE);

@@ -15,6 +15,7 @@ import static dev.berth.api.RegistryClient.repo;
 import static dev.berth.api.RegistryClient.request;
 import static dev.berth.api.RegistryClient.sha256;
 import static dev.berth.api.RegistryClient.startUpload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -163,5 +164,19 @@ class FullStorageApiTest {
         Files.delete(root().resolve("docker/registry/v2/repositories/" + repo + "/_layers/sha256/" + layerDigest.substring(7) + "/link"));
         assertError(put.get(60, TimeUnit.SECONDS), 400, "MANIFEST_BLOB_UNKNOWN");
         request().get("/v2/" + repo + "/manifests/v1").then().statusCode(404);
+    }
+
+    /** The push writes its content again after its revision link: content swept meanwhile comes back (docs/gc.md). */
+    @Test
+    void aManifestWhoseContentIsSweptAsItCommitsStillHasIt() {
+        String repo = repo("faults/swept");
+        byte[] config = ("{\"n\":\"" + sha256(randomBytes(8)) + "\"}").getBytes(StandardCharsets.UTF_8);
+        pushBlob(repo, config);
+        byte[] body = bytes(imageManifest(OCI_MANIFEST, Descriptor.of(OCI_CONFIG, config), List.of()));
+        Response put = putManifest(repo, "v1", OCI_MANIFEST, body);
+        assertEquals(201, put.statusCode(), put.asString());
+        Response got = request().accept(OCI_MANIFEST).get("/v2/" + repo + "/manifests/v1");
+        assertEquals(200, got.statusCode(), got.asString());
+        assertArrayEquals(body, got.asByteArray());
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.maintenance;
 
 import static dev.berth.storage.StorageTestSupport.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import dev.berth.registry.Digest;
 import dev.berth.registry.StoragePaths;
 import dev.berth.storage.FileInfo;
+import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.middleware.DelegatingStorageDriver;
 import io.smallrye.mutiny.Multi;
@@ -288,6 +290,55 @@ abstract class GarbageCollectorContract {
         Set<String> stored = layout.storedBlobs();
         assertTrue(stored.contains(orphan.toString()), "the blob the upload linked was deleted: " + lines);
         assertFalse(stored.stream().anyMatch(d -> deletedRepositoryOnly.contains(Digest.parse(d))), "the collection still swept the rest");
+    }
+
+    /**
+     * The last window: a manifest {@code PUT} that finds its content stored without any link (the same
+     * bytes pushed before and deleted) reuses it, and commits its revision after the sweep's third read,
+     * just before the data would be deleted. The content is moved aside, seen linked by the last read,
+     * and moved back.
+     */
+    @Test
+    void aManifestReusingContentCommittedJustBeforeItsDeleteKeepsIt() {
+        Digest reused = layout.image("team/reused", "v1", List.of(sharedLayer));
+        layout.deleteRepository("team/reused");
+        String revision = StoragePaths.manifestRevisionLink("team/app", reused);
+        AtomicInteger moves = new AtomicInteger();
+        StorageDriver racing = new DelegatingStorageDriver(driver()) {
+            @Override
+            public Uni<Void> move(String source, String destination) {
+                if (destination.startsWith(Trash.ROOT) && moves.getAndIncrement() == 0) {
+                    // the PUT commits its revision link now, after the third read
+                    return driver.putContent(revision, reused.toString().getBytes(StandardCharsets.UTF_8))
+                            .chain(() -> super.move(source, destination));
+                }
+                return super.move(source, destination);
+            }
+        };
+        collect(racing, false, false, later());
+        assertTrue(moves.get() > 0, "data was moved aside");
+        assertTrue(layout.exists(revision));
+        assertTrue(layout.storedBlobs().contains(reused.toString()), "the committed manifest lost its content: " + lines);
+        assertTrue(lines.contains("gc: kept after all, a manifest pushed during the sweep reuses it: blob " + reused), lines.toString());
+        assertFalse(layout.storedBlobs().contains(orphan.toString()), "the collection still swept the rest");
+        assertTrue(trashed().isEmpty(), "the trash is emptied");
+    }
+
+    /** A run that stopped with data aside leaves it for the next, which moves it back and decides again. */
+    @Test
+    void dataLeftAsideByAStoppedRunIsMovedBackAndDecidedAgain() {
+        byte[] kept = layoutBytes(tagged);
+        await(driver().move(StoragePaths.blobData(tagged), Trash.path(tagged)));
+        await(driver().move(StoragePaths.blobData(orphan), Trash.path(orphan)));
+        collect(false, false);
+        assertTrue(layout.storedBlobs().contains(tagged.toString()), "a tagged manifest's content stays: " + lines);
+        assertArrayEquals(kept, layoutBytes(tagged));
+        assertFalse(layout.storedBlobs().contains(orphan.toString()), "garbage left aside is collected");
+        assertTrue(trashed().isEmpty(), "the trash is emptied");
+    }
+
+    private List<FileInfo> trashed() {
+        return await(driver().walk(Trash.ROOT).collect().asList().onFailure(PathNotFoundException.class).recoverWithItem(List.of()));
     }
 
     /** A push that checks {@code link} just before the sweep deletes it, and commits just after that delete. */
