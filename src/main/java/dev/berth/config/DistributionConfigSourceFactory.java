@@ -106,6 +106,7 @@ public class DistributionConfigSourceFactory implements ConfigSourceFactory {
         props.put("berth.access-log.enabled",
                 Boolean.toString(!Boolean.parseBoolean(flat.getOrDefault("log.accesslog.disabled", "false").trim())));
         LogSettings.apply(file.options(), props);
+        RedisSettings.apply(file.options(), props);
         return props;
     }
 }

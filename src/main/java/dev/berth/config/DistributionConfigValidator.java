@@ -74,6 +74,10 @@ final class DistributionConfigValidator {
         config.duration("http.draintimeout", Duration.ZERO, Duration.ZERO, MAX_DRAIN);
         DebugSettings.read(config.section("http.debug"));
         HealthSettings.read(config.section("health"));
+        boolean redis = RedisSettings.read(config.section("redis")).isPresent();
+        if (!redis && config.string("storage.cache.blobdescriptor", "").equalsIgnoreCase("redis")) {
+            throw config.fail("storage.cache.blobdescriptor", "redis needs the redis section (redis.addr)", "redis");
+        }
         validateAuth();
         validateTls();
         for (String section : config.keys().stream().map(k -> k.split("[.\\[]")[0]).distinct().toList()) {

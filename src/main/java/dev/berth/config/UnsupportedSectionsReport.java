@@ -21,7 +21,7 @@ public class UnsupportedSectionsReport {
     private static final Logger LOG = Logger.getLogger(UnsupportedSectionsReport.class);
     /** Sections of Distribution's schema not implemented yet; most specific first. */
     static final List<String> NOT_YET = List.of(
-            "redis", "reporting", "compatibility", "storage.tag");
+            "reporting", "compatibility", "storage.tag");
 
     void report(@Observes StartupEvent event, Config config, BerthConfig berth) {
         TreeSet<String> found = new TreeSet<>();
@@ -31,9 +31,6 @@ public class UnsupportedSectionsReport {
                     found.add(section);
                 }
             }
-        }
-        if ("redis".equals(config.getOptionalValue("storage.cache.blobdescriptor", String.class).orElse(""))) {
-            LOG.warn("config: storage.cache.blobdescriptor redis is not yet supported by Berth; descriptors are cached in memory");
         }
         for (String section : found) {
             LOG.warnf("config: %s is accepted but not yet supported by Berth; it is ignored", section);

@@ -3,6 +3,7 @@ package dev.berth.maintenance;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,10 @@ import jakarta.inject.Inject;
 
 import dev.berth.config.GoDuration;
 import dev.berth.config.StorageConfig;
+import dev.berth.maintenance.Inventory.Link;
+import dev.berth.redis.Invalidations;
+import dev.berth.redis.RedisBlobDescriptors;
+import dev.berth.registry.Digest;
 import dev.berth.registry.Manifests;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
@@ -19,8 +24,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * A collection over this process's storage driver, for the command and the online schedule. What it
- * sweeps leaves every cache of this replica at once; other replicas drop it within their cache
- * expiry, and a blob GET that finds the data gone answers 404 rather than streaming anything.
+ * sweeps leaves every cache of this replica at once, and Redis's descriptors; other replicas empty
+ * their caches at once with Redis (else within their cache expiry), and a blob GET that finds the data
+ * gone answers 404 rather than streaming anything.
  */
 @ApplicationScoped
 public class GarbageCollection {
@@ -43,13 +49,42 @@ public class GarbageCollection {
     @Inject
     @CacheName("tags")
     Cache tags;
+    @Inject
+    RedisBlobDescriptors sharedDescriptors;
+    @Inject
+    Invalidations invalidations;
 
     public Uni<GcReport> run(GcOptions options, Consumer<String> out) {
-        return new GarbageCollector(driver, Clock.systemUTC(), settle(options)).run(options, out)
-                .call(report -> options.dryRun() ? Uni.createFrom().voidItem()
-                        : Multi.createFrom().iterable(List.of(descriptors, revisions, contents, tags))
-                                .onItem().transformToUniAndConcatenate(Cache::invalidateAll)
-                                .collect().last().replaceWithVoid());
+        return (options.dryRun() ? Uni.createFrom().voidItem() : sharedDescriptors.ready())
+                .chain(() -> new GarbageCollector(driver, Clock.systemUTC(), settle(options))
+                        .onSweep(new SharedCaches())
+                        .run(options, out))
+                .call(report -> options.dryRun() ? Uni.createFrom().voidItem() : evictAll());
+    }
+
+    /**
+     * Redis's descriptors and every replica's caches drop what the sweep removes as it goes: a removed
+     * link found in a cache after the sweep's wait would let a push reference a blob about to be deleted.
+     */
+    private final class SharedCaches implements GarbageCollector.SweepListener {
+        @Override
+        public Uni<Void> unlinked(List<Link> links) {
+            return sharedDescriptors.forgetLinks(links.stream().map(l -> Map.entry(l.repository(), l.digest().toString())).toList())
+                    .chain(() -> evictAll());
+        }
+
+        @Override
+        public Uni<Void> deleted(List<Digest> blobs) {
+            return sharedDescriptors.forgetBlobs(blobs.stream().map(Digest::toString).toList()).chain(() -> evictAll());
+        }
+    }
+
+    /** Empties this replica's caches, then every other replica's. */
+    private Uni<Void> evictAll() {
+        return Multi.createFrom().iterable(List.of(descriptors, revisions, contents, tags))
+                .onItem().transformToUniAndConcatenate(Cache::invalidateAll)
+                .collect().last().replaceWithVoid()
+                .chain(invalidations::publishAll);
     }
 
     /**

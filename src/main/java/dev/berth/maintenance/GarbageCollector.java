@@ -36,6 +36,23 @@ public final class GarbageCollector {
     private final StorageDriver driver;
     private final Clock clock;
     private final Duration settle;
+    private SweepListener listener = SweepListener.NONE;
+
+    /** Told what a sweep removed, once storage no longer has it, so caches shared between replicas drop it too. */
+    interface SweepListener {
+        SweepListener NONE = new SweepListener() {
+        };
+
+        /** Manifest revision and layer links removed (the first step of a sweep, before it waits for pushes to settle). */
+        default Uni<Void> unlinked(List<Link> links) {
+            return Uni.createFrom().voidItem();
+        }
+
+        /** Blobs whose data was deleted. */
+        default Uni<Void> deleted(List<Digest> blobs) {
+            return Uni.createFrom().voidItem();
+        }
+    }
 
     /**
      * @param settle how long the sweep waits between removing the candidates' links and re-reading the
@@ -45,6 +62,11 @@ public final class GarbageCollector {
         this.driver = driver;
         this.clock = clock;
         this.settle = settle;
+    }
+
+    GarbageCollector onSweep(SweepListener sweepListener) {
+        this.listener = sweepListener;
+        return this;
     }
 
     /** {@code out} receives the marks, the deletes (or would-deletes) and progress lines. */
@@ -135,6 +157,7 @@ public final class GarbageCollector {
             Uni<Void> settled = settle.isZero() ? Uni.createFrom().voidItem()
                     : Uni.createFrom().voidItem().onItem().delayIt().by(settle);
             return delete("manifest revisions and layer links", paths(concat(manifests, layerLinks)))
+                    .chain(() -> listener.unlinked(concat(manifests, layerLinks)))
                     .invoke(() -> out.accept("gc: waiting " + GoDuration.format(settle) + " for pushes that validated before the links went"))
                     .chain(() -> settled)
                     .chain(() -> Inventory.scan(driver))
@@ -169,8 +192,11 @@ public final class GarbageCollector {
                     // the last read: a manifest committed since phase 3 that reuses content moved aside gets it back
                     .chain(() -> manifestSized.isEmpty() ? Uni.createFrom().item(Set.<Digest>of())
                             : Inventory.scan(driver).chain(last -> trash.release(manifestSized, last, out)))
-                    .map(back -> done(deletedManifests, deletedBlobs.stream().filter(b -> !back.contains(b.digest())).toList(),
-                            deletedLinks, sideLinks.size()));
+                    .chain(back -> {
+                        List<Blob> gone = deletedBlobs.stream().filter(b -> !back.contains(b.digest())).toList();
+                        return listener.deleted(gone.stream().map(Blob::digest).toList())
+                                .map(v -> done(deletedManifests, gone, deletedLinks, sideLinks.size()));
+                    });
         }
 
         private List<Link> layerLinks(List<Blob> candidates) {

@@ -10,8 +10,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.berth.config.CacheTtl;
 import dev.berth.config.StorageConfig;
+import dev.berth.redis.Invalidations;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
@@ -36,19 +36,21 @@ public class Manifests {
     ManifestContents contents;
     @Inject
     StorageConfig config;
-    /**
-     * Which revisions a repository holds, so a hot manifest pull reads no link; invalidated on delete
-     * here, and kept {@code storage.cache.descriptorttl} so a delete made elsewhere is seen within it.
-     */
+    @Inject
+    Invalidations invalidations;
     @Inject
     @CacheName("manifest-revisions")
-    Cache revisions;
-    /** False with {@code descriptorttl: 0s}: every request reads the revision link. */
-    private boolean cached;
+    Cache revisionCache;
+    /**
+     * Which revisions a repository holds, so a hot manifest pull reads no link; invalidated on delete
+     * (on every replica, with Redis), and kept {@code storage.cache.descriptorttl} so a delete made
+     * elsewhere without Redis is seen within it.
+     */
+    private ReplicatedCache revisions;
 
     @PostConstruct
     void init() {
-        cached = CacheTtl.apply(revisions, config.cache().descriptorttl());
+        revisions = new ReplicatedCache(revisionCache, config.cache().descriptorttl(), invalidations);
     }
 
     /** The longest a push lets pass between starting to check its references and committing its revision link. */
@@ -125,7 +127,7 @@ public class Manifests {
     public Uni<Boolean> exists(String repository, Digest digest) {
         Supplier<Uni<Optional<Digest>>> held = () -> Links.read(driver, StoragePaths.manifestRevisionLink(repository, digest))
                 .map(link -> link.filter(digest::equals));
-        return (cached ? FoundOnlyCache.get(revisions, revisionKey(repository, digest), held) : held.get()).map(Optional::isPresent);
+        return revisions.get(revisionKey(repository, digest), held).map(Optional::isPresent);
     }
 
     /** The manifest a tag or digest names; MANIFEST_UNKNOWN when there is none. */
@@ -165,7 +167,7 @@ public class Manifests {
         Digest digest = Digest.parse(reference);
         return get(repository, reference)
                 .chain(stored -> driver.delete(StoragePaths.manifestRevision(repository, digest))
-                        .chain(() -> revisions.invalidate(revisionKey(repository, digest)))
+                        .chain(() -> revisions.evict(revisionKey(repository, digest)))
                         .chain(() -> stored.manifest().subject().isPresent()
                                 ? Links.deleteIfPresent(driver, StoragePaths.referrerLink(repository, stored.manifest().subject().get(), digest))
                                 : Uni.createFrom().voidItem()))

@@ -7,8 +7,9 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.berth.config.CacheTtl;
 import dev.berth.config.StorageConfig;
+import dev.berth.redis.Invalidations;
+import dev.berth.redis.RedisBlobDescriptors;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -16,8 +17,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Which blobs a repository holds ({@code _layers} links), with their sizes. Answers from a bounded
- * descriptor cache when it can, so a hot pull does no storage round trip; entries live
- * {@code storage.cache.descriptorttl}, so a delete made through another replica is seen within it.
+ * descriptor cache when it can, so a hot pull does no storage round trip, then from Redis with
+ * {@code storage.cache.blobdescriptor: redis}; local entries live {@code storage.cache.descriptorttl},
+ * so a delete made through another replica is seen within it (at once with Redis).
  */
 @ApplicationScoped
 public class RepositoryBlobs {
@@ -28,22 +30,23 @@ public class RepositoryBlobs {
     @Inject
     StorageConfig config;
     @Inject
+    Invalidations invalidations;
+    @Inject
+    RedisBlobDescriptors shared;
+    @Inject
     @CacheName("blob-descriptors")
-    Cache descriptors;
-    /** False with {@code descriptorttl: 0s}: every request reads the link and stats the blob. */
-    private boolean cached;
+    Cache descriptorCache;
+    private ReplicatedCache descriptors;
 
     @PostConstruct
     void init() {
-        cached = CacheTtl.apply(descriptors, config.cache().descriptorttl());
+        descriptors = new ReplicatedCache(descriptorCache, config.cache().descriptorttl(), invalidations);
     }
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
     public Uni<Long> size(String repository, Digest digest) {
-        Uni<Optional<Long>> found = cached
-                ? FoundOnlyCache.get(descriptors, key(repository, digest), () -> load(repository, digest))
-                : load(repository, digest);
-        return found.map(size -> size.orElseThrow(() -> blobUnknown(digest)));
+        return descriptors.get(key(repository, digest), () -> shared.size(repository, digest.toString(), () -> load(repository, digest)))
+                .map(size -> size.orElseThrow(() -> blobUnknown(digest)));
     }
 
     private Uni<Optional<Long>> load(String repository, Digest digest) {
@@ -61,15 +64,17 @@ public class RepositoryBlobs {
         String path = StoragePaths.layerLink(repository, digest);
         return Links.exists(driver, path)
                 .chain(exists -> exists ? driver.delete(path) : Uni.createFrom().failure(blobUnknown(digest)))
-                .chain(() -> descriptors.invalidate(key(repository, digest)));
+                .chain(() -> forget(repository, digest));
     }
 
     /**
-     * Drops the cached descriptor, for when storage no longer has what it describes (data deleted by
-     * another replica): the next request asks storage again.
+     * Drops the cached descriptor here, in Redis and on every replica, after an unlink or when storage no
+     * longer has what it describes (data deleted by another replica): the next request asks storage again.
      */
     public Uni<Void> forget(String repository, Digest digest) {
-        return descriptors.invalidate(key(repository, digest));
+        return descriptors.evictHere(key(repository, digest))
+                .chain(() -> shared.forget(repository, digest.toString()))
+                .chain(() -> descriptors.evict(key(repository, digest)));
     }
 
     private static String key(String repository, Digest digest) {

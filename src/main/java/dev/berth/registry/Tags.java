@@ -8,8 +8,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.berth.config.CacheTtl;
 import dev.berth.config.StorageConfig;
+import dev.berth.redis.Invalidations;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
@@ -24,44 +24,45 @@ public class Tags {
     @Inject
     StorageConfig config;
 
-    /**
-     * Tags read recently, for {@code storage.cache.tagttl}: a hot pull by tag reads no link while the
-     * entry lives. Only found tags are kept, so a tag created elsewhere is seen at once.
-     */
+    @Inject
+    Invalidations invalidations;
     @Inject
     @CacheName("tags")
-    Cache recent;
-    /** False with {@code tagttl: 0s}: every request reads the tag's link. */
-    private boolean cached;
+    Cache tags;
+    /**
+     * Tags read recently, for {@code storage.cache.tagttl}: a hot pull by tag reads no link while the
+     * entry lives. Only found tags are kept, so a tag created elsewhere is seen at once; with Redis, a
+     * tag moved or deleted elsewhere too.
+     */
+    private ReplicatedCache recent;
 
     @PostConstruct
     void init() {
-        cached = CacheTtl.apply(recent, config.cache().tagttl());
+        recent = new ReplicatedCache(tags, config.cache().tagttl(), invalidations);
     }
 
     public Uni<Optional<Digest>> resolve(String repository, String tag) {
         Supplier<Uni<Optional<Digest>>> read = () -> Links.read(driver, StoragePaths.tagCurrentLink(repository, tag));
-        return cached ? FoundOnlyCache.get(recent, key(repository, tag), read) : read.get();
+        return recent.get(key(repository, tag), read);
     }
 
-    /** Points {@code tag} at {@code digest}; the cached entry is dropped before and after, so no read racing the write keeps the old digest. */
+    /**
+     * Points {@code tag} at {@code digest}; the cached entry is dropped before and after (after: on every
+     * replica), so no read racing the write keeps the old digest.
+     */
     public Uni<Void> tag(String repository, String tag, Digest digest) {
-        return forget(repository, tag)
+        return recent.evictHere(key(repository, tag))
                 .chain(() -> Links.write(driver, StoragePaths.tagCurrentLink(repository, tag), digest))
                 .chain(() -> Links.write(driver, StoragePaths.tagIndexLink(repository, tag, digest), digest))
-                .call(() -> forget(repository, tag));
+                .call(() -> recent.evict(key(repository, tag)));
     }
 
     /** Removes a tag; false when there was none. */
     public Uni<Boolean> untag(String repository, String tag) {
-        return forget(repository, tag)
+        return recent.evictHere(key(repository, tag))
                 .chain(() -> driver.delete(StoragePaths.tag(repository, tag)).replaceWith(true)
                         .onFailure(PathNotFoundException.class).recoverWithItem(false))
-                .call(() -> forget(repository, tag));
-    }
-
-    private Uni<Void> forget(String repository, String tag) {
-        return recent.invalidate(key(repository, tag));
+                .call(() -> recent.evict(key(repository, tag)));
     }
 
     private static String key(String repository, String tag) {

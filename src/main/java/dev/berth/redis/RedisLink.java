@@ -1,0 +1,89 @@
+package dev.berth.redis;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+import dev.berth.config.OptionReader;
+import dev.berth.config.RedisSettings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.health.api.HealthRegistry;
+
+/**
+ * The Redis of the {@code redis} section, and whether it is reachable now: up while this replica is
+ * subscribed to the invalidation channel ({@link Invalidations}), which is what lets its local caches
+ * be trusted. Reported as {@code registry_redis_up} and in the readiness details (UP either way:
+ * without Redis the registry serves from storage), and logged once per outage.
+ */
+// a singleton (no lazy proxy), so the gauge exists from startup
+@Singleton
+public class RedisLink {
+    private static final Logger LOG = Logger.getLogger(RedisLink.class);
+    static final String UP_METRIC = "registry.redis.up";
+    static final String CHECK = "redis";
+
+    private final Optional<RedisSettings> settings;
+    private final Instance<ReactiveRedisDataSource> dataSource;
+    private final AtomicBoolean up = new AtomicBoolean();
+    private final AtomicBoolean outageLogged = new AtomicBoolean();
+    private volatile String error = "not connected yet";
+
+    @Inject
+    RedisLink(Config config, Instance<ReactiveRedisDataSource> dataSource, MeterRegistry meters, @Readiness HealthRegistry readiness) {
+        this.settings = RedisSettings.read(OptionReader.fromConfig(config, "redis"));
+        this.dataSource = dataSource;
+        if (settings.isPresent()) {
+            Gauge.builder(UP_METRIC, up, u -> u.get() ? 1 : 0).description("1 while Redis (shared caches and invalidations) is reachable")
+                    .register(meters);
+            readiness.register(CHECK, (HealthCheck) () -> HealthCheckResponse.named(CHECK).up()
+                    .withData("state", up.get() ? "up" : "degraded: serving from storage")
+                    .withData("error", up.get() ? "" : error).build());
+        }
+    }
+
+    /** Whether a {@code redis} section is configured: without one, nothing here connects anywhere. */
+    public boolean configured() {
+        return settings.isPresent();
+    }
+
+    public RedisSettings settings() {
+        return settings.orElseThrow();
+    }
+
+    /** The Quarkus client; only when {@link #configured()} (the client is inactive otherwise). */
+    ReactiveRedisDataSource dataSource() {
+        return dataSource.get();
+    }
+
+    public boolean up() {
+        return up.get();
+    }
+
+    void reachable() {
+        if (up.compareAndSet(false, true)) {
+            outageLogged.set(false);
+            LOG.infof("redis %s reachable: caches are shared with the other replicas", String.join(",", settings().addrs()));
+        }
+    }
+
+    /** Logged once per outage; until {@link #reachable()}, the caches serve from storage. */
+    void unreachable(Throwable cause) {
+        error = cause == null ? "connection closed" : String.valueOf(cause.getMessage());
+        up.set(false);
+        if (outageLogged.compareAndSet(false, true)) {
+            LOG.warnf("redis %s unreachable (%s): serving from storage, without shared caches, until it is back",
+                    String.join(",", settings().addrs()), error);
+        }
+    }
+}
