@@ -55,11 +55,11 @@ public class GarbageCollection {
     Invalidations invalidations;
 
     public Uni<GcReport> run(GcOptions options, Consumer<String> out) {
-        return (options.dryRun() ? Uni.createFrom().voidItem() : sharedDescriptors.ready())
+        return (options.dryRun() ? Uni.createFrom().voidItem() : invalidations.ready())
                 .chain(() -> new GarbageCollector(driver, Clock.systemUTC(), settle(options))
                         .onSweep(new SharedCaches())
                         .run(options, out))
-                .call(report -> options.dryRun() ? Uni.createFrom().voidItem() : evictAll());
+                .call(report -> options.dryRun() ? Uni.createFrom().voidItem() : evictAll().chain(invalidations::publishAll));
     }
 
     /**
@@ -69,33 +69,40 @@ public class GarbageCollection {
     private final class SharedCaches implements GarbageCollector.SweepListener {
         @Override
         public Uni<Void> unlinked(List<Link> links) {
+            // the wait that follows counts on every replica having dropped them: no Redis now, no sweep
             return sharedDescriptors.forgetLinks(links.stream().map(l -> Map.entry(l.repository(), l.digest().toString())).toList())
-                    .chain(() -> evictAll());
+                    .chain(() -> evictAll()).chain(invalidations::publishAllOrFail);
         }
 
         @Override
         public Uni<Void> deleted(List<Digest> blobs) {
-            return sharedDescriptors.forgetBlobs(blobs.stream().map(Digest::toString).toList()).chain(() -> evictAll());
+            return sharedDescriptors.forgetBlobs(blobs.stream().map(Digest::toString).toList()).chain(() -> evictAll())
+                    .chain(invalidations::publishAll);
         }
     }
 
-    /** Empties this replica's caches, then every other replica's. */
+    /** Empties this replica's caches (then the callers tell the other replicas). */
     private Uni<Void> evictAll() {
         return Multi.createFrom().iterable(List.of(descriptors, revisions, contents, tags))
                 .onItem().transformToUniAndConcatenate(Cache::invalidateAll)
-                .collect().last().replaceWithVoid()
-                .chain(invalidations::publishAll);
+                .collect().last().replaceWithVoid();
     }
 
     /**
      * How long the sweep waits after removing links (docs/gc.md): a replica may still find a removed
-     * link in its descriptor cache for {@code descriptorttl}, and a push commits within its window after that.
+     * link in its descriptor cache for {@code descriptorttl} (with Redis, until the invalidation reaches
+     * it and a storage read racing it is cleared from Redis again), and a push commits within its window after that.
      * A zero grace period is registry:2's collection, for storage nobody pushes to: no wait.
      */
     private Duration settle(GcOptions options) {
         if (options.grace().isZero()) {
             return Duration.ZERO;
         }
-        return GoDuration.parse(config.cache().descriptorttl()).plus(Manifests.COMMIT_WINDOW).plus(WRITE_MARGIN);
+        Duration cached = GoDuration.parse(config.cache().descriptorttl());
+        if (invalidations.configured()) {
+            Duration told = invalidations.staleness().plus(RedisBlobDescriptors.WRITE_BACK_WINDOW.multipliedBy(2));
+            cached = told.compareTo(cached) < 0 ? told : cached;
+        }
+        return cached.plus(Manifests.COMMIT_WINDOW).plus(WRITE_MARGIN);
     }
 }

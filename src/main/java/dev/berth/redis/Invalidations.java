@@ -38,6 +38,7 @@ public class Invalidations {
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
     /** How often the pool's connections are checked, so a silent network (no TCP reset) is noticed too. */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration READY_POLL = Duration.ofMillis(50);
 
     /** What a cache does with an invalidation: evict one key, or everything. */
     private record Listener(Consumer<String> evict, Runnable evictAll) {
@@ -64,6 +65,11 @@ public class Invalidations {
         listeners.put(cache, new Listener(evict, evictAll));
     }
 
+    /** Whether the {@code redis} section is configured. */
+    public boolean configured() {
+        return link.configured();
+    }
+
     /** Whether local cache entries can be served: always without Redis (they expire by their TTL), only while subscribed with it. */
     public boolean trusted() {
         return !link.configured() || link.up();
@@ -84,6 +90,42 @@ public class Invalidations {
     /** Tells every replica to empty its caches. */
     public Uni<Void> publishAll() {
         return publish(ALL, ALL);
+    }
+
+    /**
+     * {@link #publishAll()} for a garbage collection's sweep, which must not go on if replicas may keep
+     * what it removed: fails when Redis is configured but unreachable.
+     */
+    public Uni<Void> publishAllOrFail() {
+        if (!link.configured()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!link.up()) {
+            return Uni.createFrom().failure(unreachable());
+        }
+        return pubsub().publish(CHANNEL, ALL + " " + ALL).ifNoItem().after(link.settings().writeTimeout()).fail();
+    }
+
+    /** Completes once subscribed, or fails after the connect and read timeouts (a collection waits for Redis at startup). */
+    public Uni<Void> ready() {
+        if (trusted()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().item(link::up).onItem().delayIt().by(READY_POLL)
+                .repeat().until(up -> up).collect().last().replaceWithVoid()
+                .ifNoItem().after(link.settings().dialTimeout().plus(link.settings().readTimeout())).failWith(this::unreachable);
+    }
+
+    /**
+     * With Redis, how long a replica may still serve an entry after its invalidation was published: one
+     * that missed it on a silent connection notices at its next PING and empties its caches.
+     */
+    public Duration staleness() {
+        return PING_INTERVAL.plus(link.settings().readTimeout());
+    }
+
+    private IllegalStateException unreachable() {
+        return new IllegalStateException("redis " + String.join(",", link.settings().addrs()) + " unreachable: replicas could not be told");
     }
 
     void start(@Observes StartupEvent event) {

@@ -37,10 +37,9 @@ public class RedisBlobDescriptors {
      * A storage read that took longer is not written to Redis: a delete clears the entry again after
      * twice this, so a read that saw the link just before the delete cannot leave it in Redis for good.
      */
-    static final Duration WRITE_BACK_WINDOW = Duration.ofSeconds(1);
+    public static final Duration WRITE_BACK_WINDOW = Duration.ofSeconds(1);
     /** Keys per DEL when a garbage collection clears what it swept. */
     private static final int CLEAR_BATCH = 1000;
-    private static final Duration READY_POLL = Duration.ofMillis(50);
     private static final long MISS = -1;
     private static final long UNREACHABLE = -2;
 
@@ -71,21 +70,6 @@ public class RedisBlobDescriptors {
                 }
             });
         });
-    }
-
-    /**
-     * Completes once Redis is reachable, or fails after the connect and read timeouts: a garbage collection
-     * that could not clear the descriptors it sweeps would leave them to be found by pushes.
-     */
-    public Uni<Void> ready() {
-        if (!enabled || link.up()) {
-            return Uni.createFrom().voidItem();
-        }
-        Duration patience = link.settings().dialTimeout().plus(link.settings().readTimeout());
-        return Uni.createFrom().item(link::up).onItem().delayIt().by(READY_POLL)
-                .repeat().until(up -> up).collect().last().replaceWithVoid()
-                .ifNoItem().after(patience).failWith(() -> new IllegalStateException("redis " + String.join(",", link.settings().addrs())
-                        + " unreachable: the descriptors it caches could not be cleared"));
     }
 
     /** Drops the repository's descriptor and the global one (which it reads), now and once more after the write-back window. */
