@@ -112,8 +112,7 @@ class RedisReplicasIT {
         assertEquals(200, getManifest(b, repo, digest).statusCode());
         assertEquals(200, getManifest(c, repo, digest).statusCode());
 
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(a.url("/v2/" + repo + "/manifests/" + digest)))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = delete(a, "/v2/" + repo + "/manifests/" + digest);
         assertEquals(202, deleted.statusCode(), deleted.body());
         assertEquals(404, getManifest(b, repo, digest).statusCode());
         assertEquals(404, getManifest(c, repo, digest).statusCode());
@@ -132,8 +131,7 @@ class RedisReplicasIT {
         assertEquals("application/octet-stream", redis.cli("HGET", "repository::" + repo + "::blobs::" + digest, "mediatype"));
         assertEquals(200, headBlob(c, repo, digest).statusCode());
 
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(a.url("/v2/" + repo + "/blobs/" + digest)))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = delete(a, "/v2/" + repo + "/blobs/" + digest);
         assertEquals(202, deleted.statusCode(), deleted.body());
         assertEquals("0", redis.cli("SISMEMBER", "repository::" + repo + "::blobs", digest));
         assertEquals(404, headBlob(b, repo, digest).statusCode());
@@ -148,8 +146,7 @@ class RedisReplicasIT {
         assertEquals(200, headBlob(b, repo, layer).statusCode());
         assertEquals(200, headBlob(c, repo, layer).statusCode());
         awaitRedis(() -> redis.cli("HGET", "blobs::" + layer, "size").equals("15"));
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(a.url("/v2/" + repo + "/manifests/" + digest)))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = delete(a, "/v2/" + repo + "/manifests/" + digest);
         assertEquals(202, deleted.statusCode(), deleted.body());
         // the layer is linked in the repository but no manifest references it: the command sweeps it
         Path gc = Files.createDirectories(work.resolve("gc"));
@@ -221,6 +218,10 @@ class RedisReplicasIT {
     }
 
     // --- helpers
+
+    private HttpResponse<String> delete(BerthProcess replica, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(replica.url(path))).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
 
     private String metrics() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + debugPort + "/metrics")).build(),
