@@ -52,12 +52,15 @@ public class Invalidations {
     private volatile ReactiveRedisSubscriber subscriber;
     private volatile Duration retry = FIRST_RETRY;
     private volatile boolean stopped;
+    /** An invalidation could not be published: once Redis is back, every replica empties its caches. */
+    private volatile boolean missed;
     private long pingTimer = -1;
 
     @Inject
     Invalidations(RedisLink link, Vertx vertx) {
         this.link = link;
         this.vertx = vertx;
+        link.onRecovery(this::publishMissed);
     }
 
     /** {@code cache} names the entries this listener evicts; keys are the cache's own. */
@@ -77,13 +80,20 @@ public class Invalidations {
 
     /** Tells every replica to evict {@code key} from {@code cache}; never fails (without Redis there is no one to tell). */
     public Uni<Void> publish(String cache, String key) {
-        if (!link.configured() || !link.up()) {
+        if (!link.configured()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!link.up()) {
+            missed = true;
             return Uni.createFrom().voidItem();
         }
         String message = cache + " " + key;
         return pubsub().publish(CHANNEL, message)
                 .ifNoItem().after(link.settings().writeTimeout()).fail()
-                .onFailure().invoke(e -> LOG.warnf("redis: invalidation %s not published: %s", message, e.getMessage()))
+                .onFailure().invoke(e -> {
+                    missed = true;
+                    LOG.warnf("redis: invalidation %s not published (every cache is emptied when Redis is back): %s", message, e.getMessage());
+                })
                 .onFailure().recoverWithNull();
     }
 
@@ -104,6 +114,15 @@ public class Invalidations {
             return Uni.createFrom().failure(unreachable());
         }
         return pubsub().publish(CHANNEL, ALL + " " + ALL).ifNoItem().after(link.settings().writeTimeout()).fail();
+    }
+
+    /** Replicas that stayed subscribed while this one could not publish may hold what it changed: they empty their caches. */
+    private Uni<Void> publishMissed() {
+        if (!missed) {
+            return Uni.createFrom().voidItem();
+        }
+        return pubsub().publish(CHANNEL, ALL + " " + ALL).ifNoItem().after(link.settings().writeTimeout()).fail()
+                .invoke(() -> missed = false);
     }
 
     /** Completes once subscribed, or fails after the connect and read timeouts (a collection waits for Redis at startup). */
@@ -162,10 +181,16 @@ public class Invalidations {
             return;
         }
         subscriber = s;
-        retry = FIRST_RETRY;
-        // invalidations published while this replica was not subscribed are lost: start afresh
-        evictAll();
-        link.reachable();
+        // what this replica could not write to Redis while it was away goes first; invalidations published
+        // while it was not subscribed are lost: it starts afresh
+        link.recover().subscribe().with(v -> {
+            retry = FIRST_RETRY;
+            evictAll();
+            link.reachable();
+        }, e -> {
+            lost(current, e);
+            s.unsubscribe().subscribe().with(v -> { }, ignored -> { });
+        });
     }
 
     /** The subscription ended or failed: caches untrusted and emptied at once, and a new subscription after a backoff. */

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
@@ -40,18 +42,23 @@ public class RedisBlobDescriptors {
     public static final Duration WRITE_BACK_WINDOW = Duration.ofSeconds(1);
     /** Keys per DEL when a garbage collection clears what it swept. */
     private static final int CLEAR_BATCH = 1000;
+    /** Clears kept while Redis is unreachable (a few keys each), replayed when it is back. */
+    private static final int MAX_UNSENT = 100_000;
     private static final long MISS = -1;
     private static final long UNREACHABLE = -2;
 
     private final RedisLink link;
     private final Vertx vertx;
     private final boolean enabled;
+    private final ConcurrentLinkedQueue<Request> unsent = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger unsentCount = new AtomicInteger();
 
     @Inject
     RedisBlobDescriptors(RedisLink link, StorageConfig storage, Vertx vertx) {
         this.link = link;
         this.vertx = vertx;
         this.enabled = link.configured() && storage.cache().blobdescriptor().map("redis"::equalsIgnoreCase).orElse(false);
+        link.onRecovery(this::replay);
     }
 
     /** The size of {@code digest} in {@code repository}: from Redis, else from {@code storage} (and then kept in Redis). */
@@ -102,13 +109,44 @@ public class RedisBlobDescriptors {
     }
 
     private Uni<Void> clearTwice(List<Request> clear) {
-        if (!enabled || !link.up() || clear.isEmpty()) {
+        if (!enabled || clear.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        vertx.setTimer(WRITE_BACK_WINDOW.multipliedBy(2).toMillis(), id -> send(clear).subscribe().with(ok -> { }, e -> { }));
+        if (!link.up()) {
+            keep(clear);
+            return Uni.createFrom().voidItem();
+        }
+        vertx.setTimer(WRITE_BACK_WINDOW.multipliedBy(2).toMillis(), id -> send(clear).subscribe().with(ok -> { }, e -> keep(clear)));
         return send(clear).replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("redis: descriptors not cleared: %s", e.getMessage()))
+                .onFailure().invoke(e -> {
+                    LOG.warnf("redis: descriptors not cleared now, they will be when Redis answers: %s", e.getMessage());
+                    keep(clear);
+                })
                 .onFailure().recoverWithNull();
+    }
+
+    /** A clear that could not reach Redis, so that a descriptor deleted meanwhile is not served from Redis once it is back. */
+    private void keep(List<Request> clear) {
+        if (unsentCount.addAndGet(clear.size()) > MAX_UNSENT) {
+            unsentCount.addAndGet(-clear.size());
+            LOG.errorf("redis: more than %d descriptor clears could not reach Redis; delete its blobs::* and repository::* keys "
+                    + "if deletes were made meanwhile", MAX_UNSENT);
+            return;
+        }
+        unsent.addAll(clear);
+    }
+
+    /** Sends the kept clears (before Redis is trusted again); what fails stays kept for the next time. */
+    private Uni<Void> replay() {
+        List<Request> pending = new ArrayList<>();
+        for (Request r; (r = unsent.poll()) != null;) {
+            pending.add(r);
+        }
+        unsentCount.addAndGet(-pending.size());
+        if (pending.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return send(pending).replaceWithVoid().onFailure().invoke(e -> keep(pending));
     }
 
     /** The size, {@link #MISS}, or {@link #UNREACHABLE} (then storage answers, and nothing is written back). */

@@ -1,7 +1,10 @@
 package dev.berth.redis;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -19,6 +22,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.health.api.HealthRegistry;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The Redis of the {@code redis} section, and whether it is reachable now: up while this replica is
@@ -38,6 +43,8 @@ public class RedisLink {
     private final AtomicBoolean up = new AtomicBoolean();
     private final AtomicBoolean outageLogged = new AtomicBoolean();
     private volatile String error = "not connected yet";
+    /** What must reach Redis before it is trusted again: what this replica could not write there while it was unreachable. */
+    private final List<Supplier<Uni<Void>>> recoveries = new CopyOnWriteArrayList<>();
 
     @Inject
     RedisLink(Config config, Instance<ReactiveRedisDataSource> dataSource, MeterRegistry meters, @Readiness HealthRegistry readiness) {
@@ -68,6 +75,16 @@ public class RedisLink {
 
     public boolean up() {
         return up.get();
+    }
+
+    /** {@code recovery} runs each time Redis is reached again, before the caches trust it; a failure counts as unreachable. */
+    void onRecovery(Supplier<Uni<Void>> recovery) {
+        recoveries.add(recovery);
+    }
+
+    Uni<Void> recover() {
+        return Multi.createFrom().iterable(recoveries).onItem().transformToUniAndConcatenate(Supplier::get)
+                .collect().last().replaceWithVoid();
     }
 
     void reachable() {

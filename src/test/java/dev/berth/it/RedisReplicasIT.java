@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.storage.s3.S3ProxyResource;
+import dev.berth.storage.s3.TcpRelay;
 
 /**
  * Three Berth processes on one S3Proxy bucket and one real {@code redis-server}, with long local cache
@@ -46,6 +47,8 @@ class RedisReplicasIT {
     static BerthProcess a;
     static BerthProcess b;
     static BerthProcess c;
+    /** C reaches Redis through a relay, to be cut off alone. */
+    static TcpRelay relayOfC;
     static String config;
     static int debugPort;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(PATIENCE).build();
@@ -62,14 +65,15 @@ class RedisReplicasIT {
                 + "  delete:\n    enabled: true\n"
                 // long lifetimes: without invalidations every replica would serve its stale entries for an hour
                 + "  cache:\n    blobdescriptor: redis\n    tagttl: 1h\n    descriptorttl: 1h\n"
-                + "redis:\n  addr: " + redis.addr() + "\n  dialtimeout: 1s\n  readtimeout: 1s\n  writetimeout: 1s\n"
+                + "redis:\n  addr: %s\n  dialtimeout: 1s\n  readtimeout: 1s\n  writetimeout: 1s\n"
                 + "  pool:\n    maxidle: 4\n    maxactive: 8\n    idletimeout: 60s\n";
+        relayOfC = new TcpRelay(redis.port());
         debugPort = BerthProcess.freePort();
         // A serves its metrics on a debug port
-        a = BerthProcess.start(Files.createDirectories(work.resolve("a")), config,
+        a = BerthProcess.start(Files.createDirectories(work.resolve("a")), config.formatted(redis.addr()),
                 "  debug:\n    addr: 127.0.0.1:" + debugPort + "\n    prometheus:\n      enabled: true\n", List.of(), Map.of());
-        b = replica("b", config);
-        c = replica("c", config);
+        b = replica("b", config.formatted(redis.addr()));
+        c = replica("c", config.formatted("127.0.0.1:" + relayOfC.port()));
         for (BerthProcess replica : List.of(a, b, c)) {
             awaitRedisState(replica, "up");
         }
@@ -81,7 +85,7 @@ class RedisReplicasIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable p : new AutoCloseable[] { a, b, c, redis }) {
+        for (AutoCloseable p : new AutoCloseable[] { a, b, c, relayOfC, redis }) {
             if (p != null) {
                 p.close();
             }
@@ -150,13 +154,37 @@ class RedisReplicasIT {
         assertEquals(202, deleted.statusCode(), deleted.body());
         // the layer is linked in the repository but no manifest references it: the command sweeps it
         Path gc = Files.createDirectories(work.resolve("gc"));
-        Path file = Files.writeString(gc.resolve("config.yml"), config);
+        Path file = Files.writeString(gc.resolve("config.yml"), config.formatted(redis.addr()));
         BerthProcess.Result result = BerthProcess.runToExit(gc, List.of("garbage-collect", "--grace", "0s", file.toString()), Map.of());
         assertEquals(0, result.exitCode(), result.output());
         assertTrue(result.output().contains(layer), result.output());
         assertEquals("", redis.cli("HGET", "blobs::" + layer, "size"));
         assertEquals(404, headBlob(b, repo, layer).statusCode());
         assertEquals(404, headBlob(c, repo, layer).statusCode());
+    }
+
+    @Test
+    void aReplicaCutOffFromRedisTellsTheOthersWhatItChangedOnceItIsBack() throws Exception {
+        String repo = "fleet/cut";
+        String first = pushImage(a, repo, "v1", "cut one");
+        String second = pushImage(a, repo, "other", "cut two");
+        String blob = pushBlob(a, repo, "cut layer".getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, headBlob(b, repo, blob).statusCode());
+        awaitRedis(() -> redis.cli("SISMEMBER", "repository::" + repo + "::blobs", blob).equals("1"));
+        assertEquals(first, manifestDigest(b, repo, "v1"));
+
+        relayOfC.cut();
+        awaitRedisState(c, "degraded");
+        // C can neither clear Redis nor tell B: B may serve what it holds until C is back
+        assertEquals(201, putManifest(c, repo, "v1", manifest(repo, "cut two")).statusCode());
+        assertEquals(202, delete(c, "/v2/" + repo + "/blobs/" + blob).statusCode());
+        assertEquals(404, headBlob(c, repo, blob).statusCode());
+
+        relayOfC.restore();
+        awaitRedisState(c, "up");
+        assertEquals("0", redis.cli("SISMEMBER", "repository::" + repo + "::blobs", blob));
+        assertEquals(404, headBlob(b, repo, blob).statusCode());
+        assertEquals(second, manifestDigest(b, repo, "v1"));
     }
 
     @Test

@@ -55,6 +55,10 @@ final class RedisServer implements AutoCloseable {
         process.waitFor(20, TimeUnit.SECONDS);
     }
 
+    int port() {
+        return port;
+    }
+
     String addr() {
         return "127.0.0.1:" + port;
     }

@@ -15,23 +15,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * resets every relayed connection and refuses new ones, {@link #restore()} listens again on the same
  * port. What a client sees is what it sees when a store becomes unreachable.
  */
-final class TcpRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
     private final int target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
     private int port;
 
-    TcpRelay(int target) {
+    public TcpRelay(int target) {
         this.target = target;
         restore();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Resets every relayed connection and closes the listening socket: connecting is refused. */
-    synchronized void cut() {
+    public synchronized void cut() {
         close(listener);
         for (Socket socket : sockets) {
             try {
@@ -46,7 +46,7 @@ final class TcpRelay implements AutoCloseable {
     }
 
     /** Listens again, on the same port once one was chosen. */
-    synchronized void restore() {
+    public synchronized void restore() {
         try {
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
