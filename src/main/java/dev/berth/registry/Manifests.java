@@ -63,6 +63,15 @@ public class Manifests {
     }
 
     public Uni<Pushed> put(String repository, String reference, byte[] content, String contentType) {
+        return put(repository, reference, content, contentType, true);
+    }
+
+    /**
+     * As {@link #put(String, String, byte[], String)}; with {@code checkReferences} false, what the
+     * manifest references need not be in the repository (a mirror stores a manifest before the blobs
+     * and child manifests are pulled through it).
+     */
+    public Uni<Pushed> put(String repository, String reference, byte[] content, String contentType, boolean checkReferences) {
         Manifest manifest = Manifest.parse(content, contentType);
         Digest digest;
         String tag = null;
@@ -79,9 +88,10 @@ public class Manifests {
         }
         String tagName = tag;
         long validating = System.nanoTime();
-        return checkReferences(repository, manifest)
+        return (checkReferences ? checkReferences(repository, manifest) : Uni.createFrom().voidItem())
                 .chain(() -> blobs.putIfAbsent(digest, content))
-                .chain(() -> commit(repository, manifest, digest, validating))
+                .chain(() -> checkReferences ? commit(repository, manifest, digest, validating)
+                        : Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest))
                 .chain(() -> manifest.subject().isPresent()
                         ? Links.write(driver, StoragePaths.referrerLink(repository, manifest.subject().get(), digest), digest)
                         : Uni.createFrom().voidItem())
