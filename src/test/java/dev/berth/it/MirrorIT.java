@@ -86,8 +86,11 @@ class MirrorIT {
         assertEquals(blobFetches, relay.count("GET /v2/library/app/blobs/") + relay.count("HEAD /v2/library/app/blobs/"),
                 "blobs are served from the cache");
         assertEquals(manifestFetches, relay.count("GET /v2/library/app/manifests/"), "manifests are served from the cache");
-        assertTrue(get("/v2/_catalog").body().contains("library/app"));
-        assertTrue(get("/v2/library/app/tags/list").body().contains("multi"));
+        String catalog = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/_catalog"))).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(catalog.contains("library/app"), catalog);
+        String tags = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/library/app/tags/list"))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(tags.contains("multi"), tags);
     }
 
     @Test
