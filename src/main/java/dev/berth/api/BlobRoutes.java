@@ -120,6 +120,9 @@ public class BlobRoutes {
             return proxyBlobs.upstreamSize(repository, digest).emitOn(onContext).chain(size -> {
                 contentHeaders(response.headers(), digest, size);
                 response.headers().set("Docker-Content-Digest", digest.toString());
+                if (size < 0) {
+                    response.headers().remove("Content-Length");
+                }
                 return Uni.createFrom().completionStage(response.end().toCompletionStage());
             });
         }

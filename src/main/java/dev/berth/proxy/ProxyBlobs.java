@@ -14,7 +14,9 @@ import dev.berth.registry.BlobStore;
 import dev.berth.registry.BlobUploads;
 import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
+import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
+import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -115,6 +117,8 @@ public class ProxyBlobs {
                     return uploads.complete(repository, upload.uuid(), 0, body(response).onItem().call(tee::pass), digest)
                             .invoke(tee::finish);
                 })
+                .onFailure(e -> !(e instanceof RegistryException) && !(e instanceof StorageException))
+                .transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "fetching the blob from upstream failed: " + e.getMessage()))
                 .onFailure().call(e -> {
                     LOG.warnf("proxy: fetching %s for %s failed: %s", digest, repository, e.getMessage());
                     sink.fail(e);

@@ -81,6 +81,8 @@ class MirrorIT {
         long blobFetches = relay.count("GET /v2/library/app/blobs/") + relay.count("HEAD /v2/library/app/blobs/");
         long manifestFetches = relay.count("GET /v2/library/app/manifests/");
         assertTrue(blobFetches >= 6, "config and layers of both images came from upstream: " + blobFetches);
+        // the index was fetched by tag, its two images on demand, by digest
+        assertEquals(2, relay.count("GET /v2/library/app/manifests/sha256:"));
 
         Skopeo.ok("copy", "--all", "--src-tls-verify=false", ref, "oci:" + work.resolve("again") + ":x");
         assertEquals(blobFetches, relay.count("GET /v2/library/app/blobs/") + relay.count("HEAD /v2/library/app/blobs/"),
@@ -158,6 +160,8 @@ class MirrorIT {
             Thread.sleep(500);
         }
         assertEquals(layout.singleDigest, manifestDigest("/v2/library/moving/manifests/latest"), "the moved tag, after the TTL");
+        // expiry is scheduled through the storage, so it survives a restart
+        assertTrue(Files.readString(mirrorRoot.resolve("berth/proxy-scheduler-state.json")).contains("library/moving"));
     }
 
     @Test
