@@ -85,9 +85,7 @@ class MirrorAuthIT {
                 "pusher", new TokenServer.User("push-pw", Map.of("lib/", Set.of("pull", "push"))),
                 "mirror", new TokenServer.User("mirror-pw", Map.of("lib/", Set.of("pull"))));
         try (TokenServer tokens = new TokenServer(issuer, users)) {
-            String config = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve("upstream-data") + "\nauth:\n  token:\n"
-                    + "    realm: " + tokens.realm() + "\n    service: " + TokenIssuer.SERVICE + "\n    issuer: " + TokenIssuer.ISSUER
-                    + "\n    rootcertbundle: " + issuer.bundle + "\n";
+            String config = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve("upstream-data") + "\n" + tokens.authSection();
             try (BerthProcess upstream = BerthProcess.start(Files.createDirectories(dir.resolve("upstream")), config, List.of(), Map.of())) {
                 Skopeo.ok("copy", "--all", "--dest-tls-verify=false", "--dest-creds", "pusher:push-pw", "oci:" + layout.root + ":multi",
                         "docker://" + upstream.hostPort() + "/lib/multi:v1");

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.berth.testsupport.TcpRelay;
+
 /**
  * Berth as a pull-through cache of Distribution 2.8.2 (Debian's docker-registry), on the filesystem,
  * with a relay between them that counts upstream requests and can cut or drop the connection.
@@ -38,7 +40,7 @@ class MirrorIT {
     @TempDir
     static Path work;
     static ReferenceRegistry upstream;
-    static UpstreamRelay relay;
+    static TcpRelay relay;
     static BerthProcess mirror;
     static OciLayout layout;
     static Path mirrorRoot;
@@ -48,7 +50,7 @@ class MirrorIT {
     static void start() throws Exception {
         Path up = Files.createDirectories(work.resolve("upstream"));
         upstream = ReferenceRegistry.start(up, "storage:\n  filesystem:\n    rootdirectory: " + up.resolve("data") + "\n");
-        relay = new UpstreamRelay(Integer.parseInt(upstream.hostPort().split(":")[1]));
+        relay = TcpRelay.recordingRequests(Integer.parseInt(upstream.hostPort().split(":")[1]));
         layout = OciLayout.write(work.resolve("layout"), 2, 256 * 1024);
         Skopeo.ok("copy", "--all", "--dest-tls-verify=false", "oci:" + layout.root + ":multi", "docker://" + upstream.hostPort() + "/library/app:multi");
         mirrorRoot = work.resolve("mirror-data");
@@ -169,7 +171,7 @@ class MirrorIT {
         Skopeo.ok("copy", "--dest-tls-verify=false", "oci:" + layout.root + ":single", "docker://" + upstream.hostPort() + "/library/stale:v1");
         Skopeo.ok("copy", "--src-tls-verify=false", "docker://" + mirror.hostPort() + "/library/stale:v1", "oci:" + work.resolve("stale") + ":x");
         Thread.sleep(4_000);
-        relay.down();
+        relay.cut();
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/library/stale/manifests/v1"))).header("Accept", ACCEPT)
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -179,7 +181,7 @@ class MirrorIT {
             assertEquals(200, get("/v2/library/stale/manifests/" + layout.singleDigest).statusCode());
             assertEquals(503, get("/v2/library/stale/manifests/never-cached").statusCode());
         } finally {
-            relay.up();
+            relay.restore();
         }
     }
 
