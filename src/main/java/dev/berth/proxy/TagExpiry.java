@@ -31,7 +31,10 @@ import io.vertx.core.json.JsonObject;
  * Distribution's {@code scheduler-state.json}, so expiry survives restarts and is shared by replicas
  * (each merges its entries into the object, the later expiry winning). A tag is fresh until its
  * expiry; then a sweep removes its link, and its entry (with the digest it named) stays one more
- * TTL, so a pull while upstream is down can still be answered with the stale copy.
+ * TTL, at least {@link #REMEMBER}, so a pull while upstream is down can still be answered with the
+ * stale copy. The object is written by the sweep when something changed, as Distribution saves its
+ * state every few seconds rather than on every change: a crash loses at most one sweep's entries,
+ * and a tag without an entry only costs upstream a HEAD.
  */
 @ApplicationScoped
 public class TagExpiry {
@@ -40,6 +43,9 @@ public class TagExpiry {
     static final String STATE = "/berth/proxy-scheduler-state.json";
     private static final Duration MIN_SWEEP = Duration.ofSeconds(1);
     private static final Duration MAX_SWEEP = Duration.ofMinutes(1);
+    /** How long an expired tag's digest is kept at least, for stale-if-error answers. */
+    static final Duration REMEMBER = Duration.ofDays(1);
+    private static final Duration SAVE_AT_STOP = Duration.ofSeconds(5);
 
     /** A cached tag: the digest it named and when it stops being fresh; {@code removed} once its link is gone. */
     record Entry(String repository, String tag, String digest, long expiresAt, boolean removed) {
@@ -83,8 +89,17 @@ public class TagExpiry {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        if (timer < 0) {
+            return;
+        }
+        vertx.cancelTimer(timer);
+        if (dirty) {
+            try {
+                // what changed since the last sweep; a stop without it only costs upstream HEADs later
+                save().await().atMost(SAVE_AT_STOP);
+            } catch (RuntimeException e) {
+                LOG.warnf("proxy: cannot save %s at shutdown: %s", STATE, e.getMessage());
+            }
         }
     }
 
@@ -109,13 +124,14 @@ public class TagExpiry {
         }
         long expiresAt = System.currentTimeMillis() + upstream.settings().ttl().toMillis();
         entries.put(key(repository, tag), new Entry(repository, tag, digest.toString(), expiresAt, false));
-        return save();
+        dirty = true;
+        return Uni.createFrom().voidItem();
     }
 
     /** Removes the links of expired tags (only where they still name the cached digest) and forgets old entries. */
     Uni<Void> sweep() {
         long now = System.currentTimeMillis();
-        long keep = upstream.settings().ttl().toMillis();
+        long keep = Math.max(upstream.settings().ttl().toMillis(), REMEMBER.toMillis());
         List<Uni<Void>> removals = new ArrayList<>();
         for (Entry e : entries.values()) {
             if (e.removed() && e.expiresAt() + keep < now) {
@@ -137,9 +153,8 @@ public class TagExpiry {
         return removed.chain(() -> dirty ? save() : Uni.createFrom().voidItem());
     }
 
-    /** Merges this replica's entries into the stored state and writes it; one save at a time, a change meanwhile saves again. */
+    /** Merges this replica's entries into the stored state and writes it; one save at a time, a change meanwhile saves at the next sweep. */
     private Uni<Void> save() {
-        dirty = true;
         if (!saving.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
@@ -149,8 +164,8 @@ public class TagExpiry {
             JsonObject json = new JsonObject();
             entries.forEach((k, e) -> json.put(k, e.json()));
             return driver.putContent(STATE, json.encodePrettily().getBytes(StandardCharsets.UTF_8));
-        }).onTermination().invoke(() -> saving.set(false))
-                .chain(() -> dirty ? save() : Uni.createFrom().voidItem());
+        }).onFailure().invoke(() -> dirty = true)
+                .onTermination().invoke(() -> saving.set(false));
     }
 
     private Uni<List<Entry>> load() {
