@@ -1,5 +1,7 @@
 package dev.berth.proxy;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,11 @@ public class ProxyBlobs {
     RepositoryBlobs repositoryBlobs;
     @Inject
     BlobUploads uploads;
+
+    /** Network reads joined into one buffer on the way to client and storage (at most 64 KiB each). */
+    static final int JOINED_READS = 32;
+    /** A slow upstream's reads are passed on after this long, however few. */
+    static final Duration JOIN_AT_MOST = Duration.ofMillis(50);
 
     /** Fills under way on this replica, by digest. */
     private final Map<Digest, CompletableFuture<Void>> fills = new ConcurrentHashMap<>();
@@ -127,12 +134,27 @@ public class ProxyBlobs {
                 .replaceWithVoid();
     }
 
-    /** The response body, paused until storage asks for more; demand is signalled on the connection's context. */
+    /**
+     * The response body, paused until storage asks for more; demand is signalled on the connection's
+     * context. Network reads are small: joined by {@link #JOINED_READS}, each step to the client, the
+     * digest and the disk costs a fraction of the thread hops, and memory stays bounded by that many reads.
+     */
     private static Multi<Buffer> body(HttpClientResponse response) {
         Context context = Vertx.currentContext();
         Multi<Buffer> body = io.vertx.mutiny.core.http.HttpClientResponse.newInstance(response).toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
-        return context == null ? body : body.runSubscriptionOn(OnContext.of(context));
+        return (context == null ? body : body.runSubscriptionOn(OnContext.of(context)))
+                .group().intoLists().of(JOINED_READS, JOIN_AT_MOST)
+                .map(ProxyBlobs::joined);
+    }
+
+    private static Buffer joined(List<Buffer> reads) {
+        if (reads.size() == 1) {
+            return reads.get(0);
+        }
+        Buffer all = Buffer.buffer(reads.stream().mapToInt(Buffer::length).sum());
+        reads.forEach(all::appendBuffer);
+        return all;
     }
 
     /** Runs to its end even when the caller cancels: the fill serves the requests waiting for it. */
