@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,7 +19,6 @@ import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
-import dev.berth.storage.StorageException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -115,17 +115,20 @@ public class ProxyBlobs {
 
     /** Upstream's body into an upload and the sink; verified, placed and linked, or removed. */
     private Uni<Void> fill(String repository, Digest digest, Sink sink) {
+        AtomicReference<Throwable> lost = new AtomicReference<>();
         return uploads.start(repository).chain(upload -> upstream.blob(HttpMethod.GET, repository, digest)
                 .onFailure(UpstreamException.class).transform(e -> ((UpstreamException) e).toClient(ErrorCode.BLOB_UNKNOWN, digest.toString()))
                 .chain(response -> {
                     String length = response.getHeader("Content-Length");
                     sink.start(length == null ? -1 : Long.parseLong(length.trim()));
                     HeldBack tee = new HeldBack(sink);
-                    return uploads.complete(repository, upload.uuid(), 0, body(response).onItem().call(tee::pass), digest)
-                            .invoke(tee::finish);
+                    // the storage writer reports a failed body as its own failure: which side failed is kept here
+                    Multi<Buffer> body = body(response).onFailure().invoke(lost::set).onItem().call(tee::pass);
+                    return uploads.complete(repository, upload.uuid(), 0, body, digest).invoke(tee::finish);
                 })
-                .onFailure(e -> !(e instanceof RegistryException) && !(e instanceof StorageException))
-                .transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "fetching the blob from upstream failed: " + e.getMessage()))
+                .onFailure(e -> lost.get() != null || e instanceof UpstreamException)
+                .transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "fetching the blob from upstream failed: "
+                        + (lost.get() != null ? lost.get() : e).getMessage()))
                 .onFailure().call(e -> {
                     LOG.warnf("proxy: fetching %s for %s failed: %s", digest, repository, e.getMessage());
                     sink.fail(e);
