@@ -79,12 +79,12 @@ public class ProxyManifests {
         if (!failure.transientFailure()) {
             return Uni.createFrom().failure(failure.toClient(ErrorCode.MANIFEST_UNKNOWN, tag));
         }
-        LOG.warnf("proxy: serving %s:%s from the cache, upstream failed: %s", repository, tag, failure.getMessage());
         return manifests.get(repository, tag).map(stored -> new Served(stored, true))
                 .onFailure(ProxyManifests::unknown).recoverWithUni(() -> expiry.last(repository, tag)
                         .map(digest -> local(repository, digest))
                         .orElse(Uni.createFrom().item(Optional.empty()))
-                        .map(found -> new Served(found.orElseThrow(() -> failure.toClient(ErrorCode.MANIFEST_UNKNOWN, tag)), true)));
+                        .map(found -> new Served(found.orElseThrow(() -> failure.toClient(ErrorCode.MANIFEST_UNKNOWN, tag)), true)))
+                .invoke(() -> LOG.warnf("proxy: serving %s:%s from the cache, upstream failed: %s", repository, tag, failure.getMessage()));
     }
 
     /** GET {@code reference} upstream, check its digest, store it (tagged {@code tag} when not null). */

@@ -58,6 +58,10 @@ public class Upstream {
         this.auth = settings == null ? null : new UpstreamAuth(settings);
         this.client = settings == null ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(64)
                 .setConnectTimeout((int) CONNECT_MILLIS));
+        if (client != null) {
+            // a reset upstream connection fails the request using it; unhandled, Vert.x would log it as an error too
+            client.connectionHandler(connection -> connection.exceptionHandler(e -> LOG.debugf("proxy: upstream connection: %s", e)));
+        }
         if (settings != null) {
             LOG.infof("proxy: mirroring %s (tags fresh for %s)", settings.base(), settings.expires() ? settings.ttl() : "ever");
         }
