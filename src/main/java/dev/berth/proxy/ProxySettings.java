@@ -3,6 +3,7 @@ package dev.berth.proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.berth.config.OptionReader;
 
@@ -13,6 +14,7 @@ import dev.berth.config.OptionReader;
  */
 public record ProxySettings(URI remoteUrl, Optional<String> username, Optional<String> password, Duration ttl) {
     public static final Duration DEFAULT_TTL = Duration.ofHours(168);
+    private static final Set<String> KEYS = Set.of("remoteurl", "username", "password", "ttl");
 
     /** {@code proxy} is the reader of the {@code proxy} section. */
     public static ProxySettings read(OptionReader proxy) {
@@ -20,6 +22,10 @@ public record ProxySettings(URI remoteUrl, Optional<String> username, Optional<S
             // Distribution 3's credential helper: accepting it without running it would pull anonymously
             throw proxy.fail("exec", "credential helpers are not supported by Berth; give username and password");
         }
+        proxy.keys().stream().map(k -> k.split("[.\\[]")[0]).filter(k -> !KEYS.contains(k)).sorted().findFirst().ifPresent(k -> {
+            // e.g. Distribution 3's cachewritetimeout: accepted and ignored, it would not do what it says
+            throw proxy.fail(k, "not supported by Berth (remoteurl, username, password, ttl)");
+        });
         URI url = proxy.httpUrl("remoteurl").orElseThrow(() -> proxy.fail("remoteurl", "required"));
         if (url.getRawQuery() != null || url.getRawFragment() != null) {
             throw proxy.fail("remoteurl", "must have no query or fragment", url.toString());

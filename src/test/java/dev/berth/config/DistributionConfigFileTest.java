@@ -146,6 +146,8 @@ class DistributionConfigFileTest {
         assertTrue(error(mirror + "  ttl: a week\n", Map.of()).startsWith("proxy.ttl: must be a duration"));
         assertEquals("proxy.password: required with username (test.yml)", error(mirror + "  username: u\n", Map.of()));
         assertTrue(error(mirror + "  exec:\n    command: helper\n", Map.of()).startsWith("proxy.exec: credential helpers are not supported"));
+        assertEquals("proxy.cachewritetimeout: not supported by Berth (remoteurl, username, password, ttl) (test.yml)",
+                error(mirror + "  cachewritetimeout: 5s\n", Map.of()));
     }
 
     @Test
