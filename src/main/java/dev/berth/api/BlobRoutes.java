@@ -17,6 +17,8 @@ import dev.berth.config.StorageConfig;
 import dev.berth.http.ErrorReply;
 import dev.berth.http.OnContext;
 import dev.berth.http.Routes;
+import dev.berth.proxy.ProxyBlobs;
+import dev.berth.proxy.Upstream;
 import dev.berth.http.Routes.Route;
 import dev.berth.http.Routes.Stage;
 import dev.berth.registry.BlobStore;
@@ -58,6 +60,10 @@ public class BlobRoutes {
     StorageConfig storage;
     @Inject
     MiddlewareMetrics redirects;
+    @Inject
+    Upstream upstream;
+    @Inject
+    ProxyBlobs proxyBlobs;
 
     void install(@Observes Router router) {
         var route = router.route().order(Stage.BLOBS.order()).handler(this::handle)
@@ -94,10 +100,40 @@ public class BlobRoutes {
         Uni.createFrom().deferred(() -> {
             String repository = Names.repository(m.group(NAME));
             Digest digest = Digest.parse(m.group(DIGEST));
-            return repositoryBlobs.size(repository, digest).emitOn(onContext)
+            Uni<Void> served = repositoryBlobs.size(repository, digest).emitOn(onContext)
                     .chain(size -> respond(request, response, repository, digest, size, onContext));
+            return upstream.enabled()
+                    ? served.onFailure(e -> blobUnknown(e) && !response.headWritten()).recoverWithUni(() -> mirror(request, response, repository,
+                            digest, onContext))
+                    : served;
         }).emitOn(onContext)
                 .subscribe().with(done -> { }, failure -> fail(response, failure));
+    }
+
+    /**
+     * A mirror's blob this repository does not hold: a HEAD is answered with upstream's size, a GET
+     * fetches it from upstream while serving it, or waits for the fetch under way and then serves it
+     * from storage as any other.
+     */
+    private Uni<Void> mirror(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, Executor onContext) {
+        if (request.method() == HttpMethod.HEAD) {
+            return proxyBlobs.upstreamSize(repository, digest).emitOn(onContext).chain(size -> {
+                contentHeaders(response.headers(), digest, size);
+                response.headers().set("Docker-Content-Digest", digest.toString());
+                if (size < 0) {
+                    response.headers().remove("Content-Length");
+                }
+                return Uni.createFrom().completionStage(response.end().toCompletionStage());
+            });
+        }
+        return proxyBlobs.fetch(repository, digest, new MirroredBody(response, onContext, digest)).emitOn(onContext)
+                .chain(served -> served ? Uni.createFrom().voidItem()
+                        : repositoryBlobs.size(repository, digest).emitOn(onContext)
+                                .chain(size -> respond(request, response, repository, digest, size, onContext)));
+    }
+
+    private static boolean blobUnknown(Throwable e) {
+        return e instanceof RegistryException r && r.code() == ErrorCode.BLOB_UNKNOWN;
     }
 
     /** 202 with the digest; 405 UNSUPPORTED when deletion is disabled. Name and digest are decoded, as JAX-RS did. */
@@ -170,7 +206,7 @@ public class BlobRoutes {
                 .onFailure(PathNotFoundException.class).transform(e -> RepositoryBlobs.blobUnknown(digest));
     }
 
-    private static void contentHeaders(MultiMap headers, Digest digest, long size) {
+    static void contentHeaders(MultiMap headers, Digest digest, long size) {
         headers.set("Content-Length", Long.toString(size))
                 .set("Content-Type", "application/octet-stream")
                 .set("ETag", EntityTags.of(digest))

@@ -16,6 +16,7 @@ import dev.berth.config.OptionReader;
 import dev.berth.config.StorageConfig;
 import dev.berth.http.ErrorReply;
 import dev.berth.http.Routes;
+import dev.berth.proxy.Upstream;
 import dev.berth.http.Routes.Stage;
 import dev.berth.registry.ErrorCode;
 import io.vertx.core.http.HttpMethod;
@@ -37,11 +38,14 @@ public class HttpPipeline {
     StorageConfig storage;
     @Inject
     Config config;
+    @Inject
+    Upstream upstream;
 
     void install(@Observes Router router) {
         Map<String, List<String>> headers = OptionReader.fromConfig(config, "http.headers").valuesByName();
         String prefix = Paths.prefix(http);
         boolean readOnly = storage.maintenance().readonly().enabled();
+        boolean mirror = upstream.enabled();
         router.route().order(Stage.PIPELINE.order()).handler(ctx -> {
             ctx.response().headers().set(API_VERSION, "registry/2.0");
             headers.forEach((name, values) -> ctx.response().headers().set(name, values));
@@ -65,6 +69,12 @@ public class HttpPipeline {
             }
             if (readOnly && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
                 ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is in read-only mode", null).send(ctx.response());
+                return;
+            }
+            if (mirror && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
+                // Distribution's proxy mode: the mirror holds what upstream has, nothing else
+                ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is a pull-through cache: pushes and deletes are not supported", null)
+                        .send(ctx.response());
                 return;
             }
             ctx.next();

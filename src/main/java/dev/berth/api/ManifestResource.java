@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.Response;
 import dev.berth.config.HttpConfig;
 import dev.berth.config.StorageConfig;
 import dev.berth.http.Routes;
+import dev.berth.proxy.ProxyManifests;
+import dev.berth.proxy.Upstream;
 import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
@@ -31,8 +33,15 @@ import io.vertx.ext.web.RoutingContext;
 @Path(Routes.MANIFEST)
 public class ManifestResource {
 
+    /** The Warning of a manifest served from a mirror's cache because upstream failed. */
+    static final String STALE = "110 - \"Response is Stale\"";
+
     @Inject
     Manifests manifests;
+    @Inject
+    Upstream upstream;
+    @Inject
+    ProxyManifests proxyManifests;
     @Inject
     HttpConfig http;
     @Inject
@@ -52,7 +61,11 @@ public class ManifestResource {
 
     private Uni<Response> serve(String name, String reference, String ifNoneMatch, HttpHeaders headers, boolean body) {
         String repository = Names.repository(name);
-        return manifests.get(repository, reference).map(stored -> {
+        Uni<ProxyManifests.Served> found = upstream.enabled()
+                ? proxyManifests.get(repository, reference)
+                : manifests.get(repository, reference).map(stored -> new ProxyManifests.Served(stored, false));
+        return found.map(served -> {
+            Manifests.Stored stored = served.stored();
             String mediaType = stored.manifest().mediaType();
             if (!accepts(headers.getRequestHeader("Accept"), mediaType)) {
                 throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
@@ -65,6 +78,8 @@ public class ManifestResource {
                     .header("Content-Length", stored.manifest().content().length)
                     .header("Docker-Content-Digest", stored.digest().toString())
                     .header("ETag", EntityTags.of(stored.digest()))
+                    // RFC 7234: upstream could not confirm the cached copy
+                    .header("Warning", served.stale() ? STALE : null)
                     .build();
         });
     }

@@ -27,7 +27,7 @@ final class DistributionConfigValidator {
      * Sections that change what the registry does and that Berth does not implement: accepting them would
      * serve something other than what the operator configured, so startup stops instead.
      */
-    static final List<String> REFUSED = List.of("proxy", "policy", "middleware.registry", "middleware.repository",
+    static final List<String> REFUSED = List.of("policy", "middleware.registry", "middleware.repository",
             "validation.manifests");
     /** A cache lifetime: from 0s (no caching) to 1h. */
     private static final Duration MAX_TTL = Duration.ofHours(1);

@@ -67,6 +67,15 @@ public class Manifests {
     }
 
     public Uni<Pushed> put(String repository, String reference, byte[] content, String contentType) {
+        return put(repository, reference, content, contentType, true);
+    }
+
+    /**
+     * As {@link #put(String, String, byte[], String)}; with {@code checkReferences} false, what the
+     * manifest references need not be in the repository (a mirror stores a manifest before the blobs
+     * and child manifests are pulled through it).
+     */
+    public Uni<Pushed> put(String repository, String reference, byte[] content, String contentType, boolean checkReferences) {
         Manifest manifest = Manifest.parse(content, contentType);
         Digest digest;
         String tag = null;
@@ -83,9 +92,10 @@ public class Manifests {
         }
         String tagName = tag;
         long validating = System.nanoTime();
-        return checkReferences(repository, manifest)
+        return (checkReferences ? checkReferences(repository, manifest) : Uni.createFrom().voidItem())
                 .chain(() -> blobs.putIfAbsent(digest, content))
-                .chain(() -> commit(repository, manifest, digest, validating))
+                .chain(() -> checkReferences ? commit(repository, manifest, digest, validating)
+                        : Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest))
                 // the content again, after the link: a collection may have moved aside content it reused (docs/gc.md)
                 .chain(() -> blobs.putIfAbsent(digest, content))
                 .chain(() -> manifest.subject().isPresent()

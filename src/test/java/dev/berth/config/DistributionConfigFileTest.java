@@ -11,6 +11,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.berth.proxy.ProxySettings;
+
 /** The Distribution config file, its REGISTRY_* overrides and the checks that stop startup. */
 class DistributionConfigFileTest {
 
@@ -130,10 +132,26 @@ class DistributionConfigFileTest {
     }
 
     @Test
+    void proxySectionIsCheckedAndExecRefused() {
+        String mirror = "storage:\n  inmemory:\nproxy:\n  remoteurl: https://registry-1.docker.io\n";
+        parse(mirror + "  username: u\n  password: p\n  ttl: 0\n", Map.of());
+        ProxySettings settings = ProxySettings.read(parse(mirror, Map.of("REGISTRY_PROXY_TTL", "90s")).options().section("proxy"));
+        assertEquals(Duration.ofSeconds(90), settings.ttl());
+        assertEquals(Duration.ofHours(168), ProxySettings.read(parse(mirror, Map.of()).options().section("proxy")).ttl());
+        assertEquals("proxy.remoteurl: required (test.yml)", error("storage:\n  inmemory:\nproxy:\n  username: u\n", Map.of()));
+        assertEquals("proxy.remoteurl: must be an http(s) URL such as https://host/path, got \"ftp://x\" (default)",
+                assertThrows(ConfigError.class, () -> ProxySettings.read(new OptionReader(Map.of("remoteurl", "ftp://x"), "proxy.", "default")))
+                        .getMessage());
+        assertTrue(error("storage:\n  inmemory:\n", Map.of("REGISTRY_PROXY_REMOTEURL", "nohost")).startsWith("proxy.remoteurl: "));
+        assertTrue(error(mirror + "  ttl: a week\n", Map.of()).startsWith("proxy.ttl: must be a duration"));
+        assertEquals("proxy.password: required with username (test.yml)", error(mirror + "  username: u\n", Map.of()));
+        assertTrue(error(mirror + "  exec:\n    command: helper\n", Map.of()).startsWith("proxy.exec: credential helpers are not supported"));
+        assertEquals("proxy.cachewritetimeout: not supported by Berth (remoteurl, username, password, ttl) (test.yml)",
+                error(mirror + "  cachewritetimeout: 5s\n", Map.of()));
+    }
+
+    @Test
     void sectionsThatWouldChangeWhatIsServedStopStartup() {
-        assertEquals("proxy: not supported by Berth yet; remove the section to serve without it (test.yml)",
-                error("storage:\n  inmemory:\nproxy:\n  remoteurl: https://registry-1.docker.io\n", Map.of()));
-        assertTrue(error("storage:\n  inmemory:\n", Map.of("REGISTRY_PROXY_REMOTEURL", "https://mirror.example")).startsWith("proxy:"));
         assertTrue(error("storage:\n  inmemory:\nmiddleware:\n  registry:\n    - name: x\n", Map.of()).startsWith("middleware.registry:"));
         assertTrue(error("storage:\n  inmemory:\nmiddleware:\n  repository:\n    - name: x\n", Map.of()).startsWith("middleware.repository:"));
         assertTrue(error("storage:\n  inmemory:\npolicy:\n  repository:\n    classes: [image]\n", Map.of()).startsWith("policy:"));

@@ -78,8 +78,7 @@ class AuthIT {
                 "pusher", new TokenServer.User("push-pw", Map.of("it/", Set.of("pull", "push", "delete"))),
                 "puller", new TokenServer.User("pull-pw", Map.of("it/", Set.of("pull"), "registry:catalog", Set.of("*"))));
         try (TokenServer tokens = new TokenServer(issuer, users)) {
-            String config = storage(dir.resolve("data")) + "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: "
-                    + TokenIssuer.SERVICE + "\n    issuer: " + TokenIssuer.ISSUER + "\n    rootcertbundle: " + issuer.bundle + "\n";
+            String config = storage(dir.resolve("data")) + tokens.authSection();
             try (BerthProcess berth = BerthProcess.start(dir, config, List.of(), Map.of())) {
                 String ref = "docker://" + berth.hostPort() + "/it/token:v1";
                 String src = "oci:" + layout.root + ":multi";

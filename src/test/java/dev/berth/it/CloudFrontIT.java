@@ -41,6 +41,7 @@ class CloudFrontIT {
     @TempDir
     static Path work;
     static S3ProxyResource s3;
+    static String endpoint;
     static S3Clients clients;
     static CloudFrontStandIn cdn;
     static BerthProcess berth;
@@ -49,7 +50,7 @@ class CloudFrontIT {
     @BeforeAll
     static void start() throws Exception {
         s3 = new S3ProxyResource();
-        String endpoint = s3.start().get("storage.s3.regionendpoint");
+        endpoint = s3.start().get("storage.s3.regionendpoint");
         clients = S3Clients.create(S3Settings.parse(Map.of("region", "us-east-1", "regionendpoint", endpoint, "forcepathstyle", "true",
                 "bucket", S3ProxyResource.BUCKET, "accesskey", S3ProxyResource.ACCESS_KEY, "secretkey", S3ProxyResource.SECRET_KEY), "it"),
                 List.of());
@@ -63,13 +64,41 @@ class CloudFrontIT {
                         Files.readString(pub).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""))));
         cdn = new CloudFrontStandIn(publicKey, "KTESTPAIR", CloudFrontIT::object, Clock.systemUTC());
         layout = OciLayout.write(work.resolve("layout"), 3, 1024 * 1024);
-        String config = "version: 0.1\nlog:\n  level: warn\nstorage:\n  s3:\n"
+        berth = BerthProcess.start(work, config(endpoint, key, "/cdn-root"), List.of(), Map.of());
+    }
+
+    /** Berth on the bucket under {@code root}, behind the stand-in. */
+    private static String config(String endpoint, Path key, String root) {
+        return "version: 0.1\nlog:\n  level: warn\nstorage:\n  s3:\n"
                 + "    region: us-east-1\n    regionendpoint: " + endpoint + "\n    forcepathstyle: true\n"
                 + "    bucket: " + S3ProxyResource.BUCKET + "\n    accesskey: " + S3ProxyResource.ACCESS_KEY + "\n"
-                + "    secretkey: " + S3ProxyResource.SECRET_KEY + "\n    rootdirectory: /cdn-root\n"
+                + "    secretkey: " + S3ProxyResource.SECRET_KEY + "\n    rootdirectory: " + root + "\n"
                 + "middleware:\n  storage:\n    - name: cloudfront\n      options:\n        baseurl: " + cdn.baseUrl() + "\n"
                 + "        privatekey: " + key + "\n        keypairid: KTESTPAIR\n        duration: 10m\n";
-        berth = BerthProcess.start(work, config, List.of(), Map.of());
+    }
+
+    @Test
+    void aMirrorOnS3ServesWhatItCachedThroughTheCdn() throws Exception {
+        Skopeo.ok("copy", "--dest-tls-verify=false", "oci:" + layout.root + ":single", "docker://" + berth.hostPort() + "/cdn/mirrored:v1");
+        try (BerthProcess mirror = BerthProcess.start(Files.createDirectories(work.resolve("mirror")), config(endpoint, work.resolve("cloudfront.pem"),
+                "/mirror-root") + "proxy:\n  remoteurl: " + berth.url("") + "\n", List.of(), Map.of())) {
+            String ref = "docker://" + mirror.hostPort() + "/cdn/mirrored:v1";
+            Skopeo.ok("copy", "--src-tls-verify=false", ref, "oci:" + work.resolve("cold") + ":x");
+            Path warm = work.resolve("warm");
+            Skopeo.ok("copy", "--src-tls-verify=false", ref, "oci:" + warm + ":x");
+            assertTrue(Files.readString(warm.resolve("index.json")).contains(layout.singleDigest));
+            // once cached, a blob takes the normal path: a signed redirect to the CDN, for the mirror's own copy
+            String layer = layout.blobDigests.get(0);
+            HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/cdn/mirrored/blobs/" + layer))).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertEquals(307, redirect.statusCode());
+            String url = redirect.headers().firstValue("Location").orElseThrow();
+            assertTrue(url.startsWith(cdn.baseUrl() + "mirror-root/docker/registry/v2/blobs/sha256/"), url);
+            HttpResponse<byte[]> served = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, served.statusCode());
+            assertArrayEquals(Files.readAllBytes(layout.root.resolve("blobs/sha256/" + layer.substring(7))), served.body());
+        }
     }
 
     /** What the stand-in serves: the bucket's object under the URL's key. */

@@ -136,9 +136,7 @@ class PodmanIT {
                 "pusher", new TokenServer.User("push-pw", Map.of("podman/", Set.of("pull", "push"))),
                 "puller", new TokenServer.User("pull-pw", Map.of("podman/", Set.of("pull"))));
         try (TokenServer tokens = new TokenServer(issuer, users)) {
-            String config = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\nauth:\n  token:\n    realm: "
-                    + tokens.realm() + "\n    service: " + TokenIssuer.SERVICE + "\n    issuer: " + TokenIssuer.ISSUER
-                    + "\n    rootcertbundle: " + issuer.bundle + "\n";
+            String config = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n" + tokens.authSection();
             try (BerthProcess berth = BerthProcess.start(dir, config, List.of(), Map.of())) {
                 Podman podman = new Podman(dir.resolve("podman"));
                 String image = berth.hostPort() + "/podman/token:v1";

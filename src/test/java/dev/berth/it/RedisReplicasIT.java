@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.storage.s3.S3ProxyResource;
-import dev.berth.storage.s3.TcpRelay;
+import dev.berth.testsupport.TcpRelay;
 
 /**
  * Three Berth processes on one S3Proxy bucket and one real {@code redis-server}, with long local cache

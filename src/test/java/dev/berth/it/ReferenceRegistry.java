@@ -54,7 +54,9 @@ final class ReferenceRegistry implements AutoCloseable {
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL().openConnection();
                 c.setConnectTimeout(500);
-                if (c.getResponseCode() == 200) {
+                // 200, or 401 when access control is configured
+                int status = c.getResponseCode();
+                if (status == 200 || status == 401) {
                     return;
                 }
             } catch (IOException notYet) {

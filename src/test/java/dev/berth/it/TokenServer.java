@@ -47,6 +47,12 @@ final class TokenServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
     }
 
+    /** The {@code auth} section of a registry whose tokens this service issues, signed by {@code issuer}. */
+    String authSection() {
+        return "auth:\n  token:\n    realm: " + realm() + "\n    service: " + TokenIssuer.SERVICE + "\n    issuer: " + TokenIssuer.ISSUER
+                + "\n    rootcertbundle: " + issuer.bundle + "\n";
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String query = exchange.getRequestURI().getRawQuery();
         requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());

@@ -7,6 +7,7 @@ import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 
+import dev.berth.testsupport.TcpRelay;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

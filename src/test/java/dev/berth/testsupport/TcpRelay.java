@@ -1,4 +1,4 @@
-package dev.berth.storage.s3;
+package dev.berth.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,40 +7,63 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay in front of a server, to take it off the network for real: {@link #cut()}
  * resets every relayed connection and refuses new ones, {@link #restore()} listens again on the same
- * port. What a client sees is what it sees when a store becomes unreachable.
+ * port. What a client sees is what it sees when a store becomes unreachable. For an HTTP server it
+ * also records the request lines it forwards ({@link #count}), and can reset a connection once it has
+ * relayed a number of answer bytes ({@link #cutAfter}), as a server lost mid-download.
  */
 public final class TcpRelay implements AutoCloseable {
     private final int target;
+    /** Whether request lines are kept: only for clients that send no bodies, which would be kept too. */
+    private final boolean recording;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile long cutAfter = Long.MAX_VALUE;
     private volatile ServerSocket listener;
     private int port;
 
     public TcpRelay(int target) {
+        this(target, false);
+    }
+
+    private TcpRelay(int target, boolean recording) {
         this.target = target;
+        this.recording = recording;
         restore();
+    }
+
+    /** A relay that records the request lines, for {@link #count}: for clients that only read (GET, HEAD). */
+    public static TcpRelay recordingRequests(int target) {
+        return new TcpRelay(target, true);
     }
 
     public int port() {
         return port;
     }
 
+    /** The request lines forwarded so far that start with {@code prefix}, e.g. {@code "GET /v2/a/blobs/"}. */
+    public long count(String prefix) {
+        return requests.stream().filter(r -> r.startsWith(prefix)).count();
+    }
+
+    /** From now on a connection that has relayed {@code bytes} of answers is reset ({@code Long.MAX_VALUE}: never). */
+    public void cutAfter(long bytes) {
+        cutAfter = bytes;
+    }
+
     /** Resets every relayed connection and closes the listening socket: connecting is refused. */
     public synchronized void cut() {
         close(listener);
         for (Socket socket : sockets) {
-            try {
-                // RST, not FIN: the peer learns at once that the connection is gone
-                socket.setSoLinger(true, 0);
-            } catch (IOException e) {
-                // already closed
-            }
-            close(socket);
+            reset(socket);
         }
         sockets.clear();
     }
@@ -68,19 +91,31 @@ public final class TcpRelay implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client's connection is dropped
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean requests) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[65536];
+            StringBuilder line = new StringBuilder();
+            long relayed = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0;) {
+                    if (requests && recording) {
+                        record(line, new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                    } else if (!requests && relayed + n > cutAfter) {
+                        out.write(buffer, 0, (int) Math.max(0, cutAfter - relayed));
+                        out.flush();
+                        reset(from);
+                        reset(to);
+                        return;
+                    }
+                    relayed += n;
                     out.write(buffer, 0, n);
                 }
             } catch (IOException e) {
@@ -94,6 +129,27 @@ public final class TcpRelay implements AutoCloseable {
         }, "tcp-relay-" + from.getLocalPort());
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Keeps every complete line of what a client sent (request lines and headers: requests with bodies are not told apart). */
+    private void record(StringBuilder line, String chunk) {
+        for (String part : chunk.split("(?<=\n)")) {
+            line.append(part);
+            if (part.endsWith("\n")) {
+                requests.add(line.toString().trim());
+                line.setLength(0);
+            }
+        }
+    }
+
+    private static void reset(Socket socket) {
+        try {
+            // RST, not FIN: the peer learns at once that the connection is gone
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            // already closed
+        }
+        close(socket);
     }
 
     private static void close(AutoCloseable closeable) {

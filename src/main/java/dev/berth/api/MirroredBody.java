@@ -1,0 +1,106 @@
+package dev.berth.api;
+
+import java.util.concurrent.Executor;
+
+import org.jboss.logging.Logger;
+
+import dev.berth.http.ErrorReply;
+import dev.berth.proxy.ProxyBlobs;
+import dev.berth.registry.Digest;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * A blob download fed by a mirror's upstream fetch ({@link ProxyBlobs}): 200 with the blob's headers
+ * when upstream answers, then its bytes as they arrive, each write completing once the client's
+ * queue has room. A client that went away takes nothing and holds nothing up: the fill goes on.
+ * Everything touching the response runs on its context.
+ */
+final class MirroredBody implements ProxyBlobs.Sink {
+    private static final Logger LOG = Logger.getLogger(MirroredBody.class);
+
+    private final HttpServerResponse response;
+    private final Executor onContext;
+    private final Digest digest;
+    /** A write waiting for the client's queue to drain; completed by the drain, or by the client going away. */
+    private UniEmitter<? super Void> waiting;
+
+    MirroredBody(HttpServerResponse response, Executor onContext, Digest digest) {
+        this.response = response;
+        this.onContext = onContext;
+        this.digest = digest;
+    }
+
+    @Override
+    public void start(long size) {
+        onContext.execute(() -> {
+            if (response.closed()) {
+                return;
+            }
+            response.closeHandler(v -> release());
+            response.exceptionHandler(e -> release());
+            response.drainHandler(v -> release());
+            BlobRoutes.contentHeaders(response.headers(), digest, size);
+            response.headers().set("Docker-Content-Digest", digest.toString());
+            if (size < 0) {
+                response.headers().remove("Content-Length");
+                response.setChunked(true);
+            }
+        });
+    }
+
+    @Override
+    public Uni<Void> write(Buffer buffer) {
+        return Uni.createFrom().emitter(emitter -> onContext.execute(() -> {
+            if (response.closed()) {
+                emitter.complete(null);
+                return;
+            }
+            response.write(buffer);
+            if (response.writeQueueFull()) {
+                waiting = emitter;
+            } else {
+                emitter.complete(null);
+            }
+        }));
+    }
+
+    @Override
+    public void end() {
+        onContext.execute(() -> {
+            if (!response.closed()) {
+                response.end();
+            }
+        });
+    }
+
+    @Override
+    public void fail(Throwable failure) {
+        onContext.execute(() -> {
+            release();
+            if (response.closed()) {
+                return;
+            }
+            if (response.headWritten()) {
+                // status and length are out: only a broken connection tells the client the body is incomplete
+                LOG.warnf("mirrored blob download cut off: %s", failure.toString());
+                response.reset();
+                return;
+            }
+            for (String header : new String[] {"Content-Length", "ETag", "Cache-Control", "Accept-Ranges", "Docker-Content-Digest"}) {
+                response.headers().remove(header);
+            }
+            ErrorReply.of(failure).send(response);
+        });
+    }
+
+    private void release() {
+        UniEmitter<? super Void> w = waiting;
+        waiting = null;
+        if (w != null) {
+            w.complete(null);
+        }
+    }
+}
