@@ -10,11 +10,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.berth.http.ErrorReply;
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes.Stage;
 import dev.berth.registry.ErrorCode;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -25,7 +25,7 @@ import io.vertx.ext.web.RoutingContext;
  * ends is logged as cut (Quarkus' access log would show it as answered).
  */
 @ApplicationScoped
-public class InFlightRequests {
+public class InFlightRequests implements RequestHook {
     private static final Logger LOG = Logger.getLogger(InFlightRequests.class);
     /** Quarkus' own endpoints (health probes) keep answering while draining. */
     private static final String QUARKUS_PATHS = "/q/";
@@ -38,20 +38,25 @@ public class InFlightRequests {
         this.drainTimeout = drainTimeout.orElse(Duration.ZERO);
     }
 
-    void install(@Observes Router router) {
-        // without http.draintimeout the process exits at SIGTERM: no window in which to refuse requests
-        if (!drainTimeout.isZero()) {
-            router.route().order(Stage.DRAIN.order()).handler(this::admit);
-        }
+    @Override
+    public Stage stage() {
+        return Stage.DRAIN;
     }
 
-    private void admit(RoutingContext ctx) {
+    /** Without http.draintimeout the process exits at SIGTERM: no window in which to refuse requests. */
+    @Override
+    public boolean active() {
+        return !drainTimeout.isZero();
+    }
+
+    @Override
+    public boolean admit(RoutingContext ctx) {
         if (draining && !ctx.normalizedPath().startsWith(QUARKUS_PATHS)) {
             ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
             ErrorReply.of(503, ErrorCode.UNAVAILABLE, "registry is shutting down", null).send(ctx.response());
-            return;
+            return false;
         }
-        ctx.next();
+        return true;
     }
 
     /** SIGTERM: fired at once, before Quarkus waits for the requests. */
