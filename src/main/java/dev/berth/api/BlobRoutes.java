@@ -31,6 +31,8 @@ import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.middleware.MiddlewareMetrics;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -83,8 +85,6 @@ public class BlobRoutes {
             ctx.next();
             return;
         }
-        // the request metrics name it so, without matching the route table again
-        ctx.put(Routes.ROUTE, Route.BLOB);
         if (ctx.request().method() == HttpMethod.DELETE) {
             delete(ctx, m);
         } else {
@@ -92,22 +92,31 @@ public class BlobRoutes {
         }
     }
 
+    /**
+     * As few Mutiny callbacks as the reply needs: context propagation captures and restores the
+     * request's contexts around every callback, the larger part of a cached redirect's cost.
+     */
     private void read(RoutingContext ctx, Matcher m) {
+        HttpServerResponse response = ctx.response();
+        String repository;
+        Digest digest;
+        try {
+            repository = Names.repository(m.group(NAME));
+            digest = Digest.parse(m.group(DIGEST));
+        } catch (RuntimeException e) {
+            fail(response, e);
+            return;
+        }
         // a cache miss completes on the storage's thread (the S3 client's): headers are written on the request's context
         Executor onContext = OnContext.of(ctx.vertx().getOrCreateContext());
         HttpServerRequest request = ctx.request();
-        HttpServerResponse response = ctx.response();
-        Uni.createFrom().deferred(() -> {
-            String repository = Names.repository(m.group(NAME));
-            Digest digest = Digest.parse(m.group(DIGEST));
-            Uni<Void> served = repositoryBlobs.size(repository, digest).emitOn(onContext)
-                    .chain(size -> respond(request, response, repository, digest, size, onContext));
-            return upstream.enabled()
-                    ? served.onFailure(e -> blobUnknown(e) && !response.headWritten()).recoverWithUni(() -> mirror(request, response, repository,
-                            digest, onContext))
-                    : served;
-        }).emitOn(onContext)
-                .subscribe().with(done -> { }, failure -> fail(response, failure));
+        Uni<Void> served = repositoryBlobs.size(repository, digest).emitOn(onContext)
+                .chain(size -> respond(request, response, repository, digest, size, onContext));
+        if (upstream.enabled()) {
+            served = served.onFailure(e -> blobUnknown(e) && !response.headWritten())
+                    .recoverWithUni(() -> mirror(request, response, repository, digest, onContext));
+        }
+        served.emitOn(onContext).subscribe().withSubscriber(new Reply(response));
     }
 
     /**
@@ -158,11 +167,11 @@ public class BlobRoutes {
         headers.set("Docker-Content-Digest", digest.toString());
         if (request.method() == HttpMethod.HEAD) {
             contentHeaders(headers, digest, size);
-            return Uni.createFrom().completionStage(response.end().toCompletionStage());
+            return end(response);
         }
         if (EntityTags.matches(request.getHeader("If-None-Match"), digest)) {
             headers.set("ETag", EntityTags.of(digest));
-            return Uni.createFrom().completionStage(response.setStatusCode(304).end().toCompletionStage());
+            return end(response.setStatusCode(304));
         }
         Uni<Optional<String>> redirect = storage.redirect().disable()
                 ? Uni.createFrom().item(Optional.empty())
@@ -170,7 +179,7 @@ public class BlobRoutes {
         return redirect.chain(url -> {
             if (url.isPresent()) {
                 headers.set("Location", url.get()).set("Content-Type", "application/octet-stream");
-                return Uni.createFrom().completionStage(response.setStatusCode(307).end().toCompletionStage());
+                return end(response.setStatusCode(307));
             }
             redirects.notRedirected.increment();
             return stream(request, response, repository, digest, size, onContext);
@@ -206,6 +215,12 @@ public class BlobRoutes {
                 .onFailure(PathNotFoundException.class).transform(e -> RepositoryBlobs.blobUnknown(digest));
     }
 
+    /** A reply without a body, sent: a client that has gone meanwhile loses nothing, so it is not waited for. */
+    private static Uni<Void> end(HttpServerResponse response) {
+        response.end();
+        return Uni.createFrom().voidItem();
+    }
+
     static void contentHeaders(MultiMap headers, Digest digest, long size) {
         headers.set("Content-Length", Long.toString(size))
                 .set("Content-Type", "application/octet-stream")
@@ -217,6 +232,28 @@ public class BlobRoutes {
     private static RedirectRequest redirectRequest(HttpServerRequest request) {
         List<String> forwarded = request.headers().getAll("X-Forwarded-For");
         return new RedirectRequest(request.method().name(), request.remoteAddress().hostAddress(), forwarded);
+    }
+
+    /** Ends the request on failure; a subscriber rather than {@code subscribe().with}, whose callbacks each capture the contexts. */
+    private static final class Reply implements UniSubscriber<Void> {
+        private final HttpServerResponse response;
+
+        Reply(HttpServerResponse response) {
+            this.response = response;
+        }
+
+        @Override
+        public void onSubscribe(UniSubscription subscription) {
+        }
+
+        @Override
+        public void onItem(Void item) {
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            fail(response, failure);
+        }
     }
 
     /** An error before the headers went out gets the OCI body; after, the connection is cut. */

@@ -5,8 +5,8 @@ import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.Config;
@@ -15,19 +15,20 @@ import dev.berth.config.HttpConfig;
 import dev.berth.config.OptionReader;
 import dev.berth.config.StorageConfig;
 import dev.berth.http.ErrorReply;
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes;
-import dev.berth.proxy.Upstream;
 import dev.berth.http.Routes.Stage;
+import dev.berth.proxy.Upstream;
 import dev.berth.registry.ErrorCode;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * What applies to every response, before the JAX-RS resources: the API version header, the
  * configured {@code http.headers}, the check of the request URI, {@code http.prefix}, and read-only mode.
  */
 @ApplicationScoped
-public class HttpPipeline {
+public class HttpPipeline implements RequestHook {
     static final String API_VERSION = "Docker-Distribution-API-Version";
     /** The system property that turns off Quarkus's URI check in favour of {@link #malformedUri}. */
     public static final String DISABLE_QUARKUS_URI_CHECK = "vertx.disableURIValidation";
@@ -41,44 +42,57 @@ public class HttpPipeline {
     @Inject
     Upstream upstream;
 
-    void install(@Observes Router router) {
-        Map<String, List<String>> headers = OptionReader.fromConfig(config, "http.headers").valuesByName();
-        String prefix = Paths.prefix(http);
-        boolean readOnly = storage.maintenance().readonly().enabled();
-        boolean mirror = upstream.enabled();
-        router.route().order(Stage.PIPELINE.order()).handler(ctx -> {
-            ctx.response().headers().set(API_VERSION, "registry/2.0");
-            headers.forEach((name, values) -> ctx.response().headers().set(name, values));
-            String malformed = malformedUri(ctx.request().uri());
-            if (malformed != null) {
-                ErrorReply.of(400, ErrorCode.UNSUPPORTED, malformed, null).send(ctx.response());
-                return;
+    private Map<String, List<String>> headers;
+    private String prefix;
+    private boolean readOnly;
+    private boolean mirror;
+
+    @PostConstruct
+    void read() {
+        headers = OptionReader.fromConfig(config, "http.headers").valuesByName();
+        prefix = Paths.prefix(http);
+        readOnly = storage.maintenance().readonly().enabled();
+        mirror = upstream.enabled();
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.PIPELINE;
+    }
+
+    @Override
+    public boolean admit(RoutingContext ctx) {
+        ctx.response().headers().set(API_VERSION, "registry/2.0");
+        headers.forEach((name, values) -> ctx.response().headers().set(name, values));
+        String malformed = malformedUri(ctx.request().uri());
+        if (malformed != null) {
+            ErrorReply.of(400, ErrorCode.UNSUPPORTED, malformed, null).send(ctx.response());
+            return false;
+        }
+        String path = ctx.normalizedPath();
+        if (!prefix.isEmpty()) {
+            if (path.startsWith(prefix + "/v2")) {
+                String rest = ctx.request().uri().substring(prefix.length());
+                ctx.reroute(rest);
+                return false;
             }
-            String path = ctx.normalizedPath();
-            if (!prefix.isEmpty()) {
-                if (path.startsWith(prefix + "/v2")) {
-                    String rest = ctx.request().uri().substring(prefix.length());
-                    ctx.reroute(rest);
-                    return;
-                }
-                if (path.equals(prefix) || path.equals(prefix + "/")) {
-                    // registry:2 answers its root outside the prefix too: probes of either kind work
-                    ctx.reroute(Routes.ROOT);
-                    return;
-                }
+            if (path.equals(prefix) || path.equals(prefix + "/")) {
+                // registry:2 answers its root outside the prefix too: probes of either kind work
+                ctx.reroute(Routes.ROOT);
+                return false;
             }
-            if (readOnly && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
-                ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is in read-only mode", null).send(ctx.response());
-                return;
-            }
-            if (mirror && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
-                // Distribution's proxy mode: the mirror holds what upstream has, nothing else
-                ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is a pull-through cache: pushes and deletes are not supported", null)
-                        .send(ctx.response());
-                return;
-            }
-            ctx.next();
-        });
+        }
+        if (readOnly && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
+            ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is in read-only mode", null).send(ctx.response());
+            return false;
+        }
+        if (mirror && path.startsWith("/v2/") && isWrite(ctx.request().method())) {
+            // Distribution's proxy mode: the mirror holds what upstream has, nothing else
+            ErrorReply.of(405, ErrorCode.UNSUPPORTED, "registry is a pull-through cache: pushes and deletes are not supported", null)
+                    .send(ctx.response());
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.berth.config.HealthSettings;
 import dev.berth.config.OptionReader;
 import dev.berth.http.ErrorReply;
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes.Stage;
 import dev.berth.registry.ErrorCode;
 import dev.berth.storage.StorageDriver;
@@ -25,7 +26,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The {@code health} section's checks, run periodically on Vert.x timers. Each one is a readiness
@@ -34,7 +35,7 @@ import io.vertx.ext.web.Router;
  * main port answers 503 to every request (the way a load balancer probing {@code /} drains the node).
  */
 @ApplicationScoped
-public class HealthChecks {
+public class HealthChecks implements RequestHook {
     private static final Logger LOG = Logger.getLogger(HealthChecks.class);
 
     @Inject
@@ -95,17 +96,24 @@ public class HealthChecks {
         return out;
     }
 
-    void gate(@Observes Router router) {
-        if (OptionReader.fromConfig(config, "health").keys().isEmpty()) {
-            return;
+    @Override
+    public Stage stage() {
+        return Stage.HEALTH;
+    }
+
+    /** The gate only where checks are configured. */
+    @Override
+    public boolean active() {
+        return !OptionReader.fromConfig(config, "health").keys().isEmpty();
+    }
+
+    @Override
+    public boolean admit(RoutingContext ctx) {
+        if (!ctx.normalizedPath().startsWith("/q/") && anyFailing()) {
+            ErrorReply.of(503, ErrorCode.UNAVAILABLE, "health check failed: please see /debug/health", null).send(ctx.response());
+            return false;
         }
-        router.route().order(Stage.HEALTH.order()).handler(ctx -> {
-            if (!ctx.normalizedPath().startsWith("/q/") && anyFailing()) {
-                ErrorReply.of(503, ErrorCode.UNAVAILABLE, "health check failed: please see /debug/health", null).send(ctx.response());
-                return;
-            }
-            ctx.next();
-        });
+        return true;
     }
 
     private boolean anyFailing() {

@@ -36,8 +36,8 @@ public final class Routes {
     public static final String REFERRERS = V2 + "/" + NAME + "/referrers/{digest: [^/]+}";
 
     /**
-     * The metadata key naming the {@link Route} a Vert.x route serves (RouteTableTest walks them); also
-     * the routing context key where a Vert.x route names the route it serves (request metrics read it).
+     * The metadata key naming the {@link Route} a Vert.x route serves: RouteTableTest walks them, and
+     * request metrics name a request the route that answered it so, without matching the path again.
      */
     public static final String ROUTE = "berth.route";
 
@@ -166,7 +166,10 @@ public final class Routes {
     public record Match(Route route, String repository) {
     }
 
-    /** The handlers before the JAX-RS resources, in the order they run. */
+    /**
+     * The steps before the JAX-RS resources, in the order they run. Those up to {@link #PIPELINE} are
+     * {@link RequestHook}s, all run by the one handler of {@link RequestFront}; the others are Vert.x routes.
+     */
     public enum Stage {
         /** Request metrics: first, so they time and count every request, refused ones too. */
         METRICS(2),
@@ -196,7 +199,7 @@ public final class Routes {
             this.offset = offset;
         }
 
-        /** The Vert.x order: before anything Quarkus installs. */
+        /** The Vert.x order of a stage that is a route: before anything Quarkus installs. */
         public int order() {
             return Integer.MIN_VALUE + offset;
         }

@@ -7,18 +7,18 @@ import java.util.Locale;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import dev.berth.drain.InFlightRequests;
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes;
 import dev.berth.http.Routes.Stage;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -28,10 +28,11 @@ import io.vertx.ext.web.RoutingContext;
  * Hand-written because Quarkus' access log can name neither the repository nor a request cut by the drain.
  */
 @ApplicationScoped
-public class AccessLog {
+public class AccessLog implements RequestHook {
     private static final Logger LOG = Logger.getLogger("dev.berth.access");
     private static final DateTimeFormatter CLF_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
-    private static final String LOGGED = "berth.access-logged";
+    /** The URI the client sent: {@code http.prefix} reroutes the request to another. */
+    private static final String URI = "berth.access-uri";
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
 
     private final boolean enabled;
@@ -42,21 +43,24 @@ public class AccessLog {
         this.inFlight = inFlight;
     }
 
-    void install(@Observes Router router) {
-        if (enabled) {
-            router.route().order(Stage.REQUEST.order()).handler(this::watch);
-        }
+    @Override
+    public Stage stage() {
+        return Stage.REQUEST;
     }
 
-    private void watch(RoutingContext ctx) {
-        if (ctx.get(LOGGED) == null) {
-            // a rerouted request (http.prefix) is logged once, with the URI the client sent
-            ctx.put(LOGGED, Boolean.TRUE);
-            long start = System.nanoTime();
-            String uri = ctx.request().uri();
-            ctx.addEndHandler(done -> log(ctx, uri, Duration.ofNanos(System.nanoTime() - start)));
-        }
-        ctx.next();
+    @Override
+    public boolean active() {
+        return enabled;
+    }
+
+    @Override
+    public void begin(RoutingContext ctx) {
+        ctx.put(URI, ctx.request().uri());
+    }
+
+    @Override
+    public void end(RoutingContext ctx, long startNanos, AsyncResult<Void> done) {
+        log(ctx, ctx.get(URI), Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     private void log(RoutingContext ctx, String uri, Duration took) {

@@ -4,11 +4,10 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes;
 import dev.berth.http.Routes.Stage;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -16,25 +15,27 @@ import io.vertx.ext.web.RoutingContext;
  * else a new UUID; it is returned on the response, logged by the access log and sent in notifications.
  */
 @ApplicationScoped
-public class RequestIds {
+public class RequestIds implements RequestHook {
     public static final String HEADER = "X-Request-Id";
     /** Longer ids, or ones with characters outside printable ASCII, are replaced: they end up in log lines. */
     private static final int MAX_LENGTH = 200;
 
-    void install(@Observes Router router) {
-        router.route().order(Stage.REQUEST.order()).handler(this::assign);
+    @Override
+    public Stage stage() {
+        return Stage.REQUEST;
     }
 
-    private void assign(RoutingContext ctx) {
-        if (ctx.get(Routes.REQUEST_ID) == null) {
-            String id = ctx.request().getHeader(HEADER);
-            if (!acceptable(id)) {
-                id = newId();
-            }
-            ctx.put(Routes.REQUEST_ID, id);
-            ctx.response().headers().set(HEADER, id);
-        }
-        ctx.next();
+    @Override
+    public void begin(RoutingContext ctx) {
+        String id = ctx.request().getHeader(HEADER);
+        ctx.put(Routes.REQUEST_ID, acceptable(id) ? id : newId());
+    }
+
+    /** On every routing: a reroute ({@code http.prefix}) clears the response's headers. */
+    @Override
+    public boolean admit(RoutingContext ctx) {
+        ctx.response().headers().set(HEADER, ctx.<String>get(Routes.REQUEST_ID));
+        return true;
     }
 
     /**

@@ -8,12 +8,12 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.berth.config.HttpConfig;
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes;
 import dev.berth.http.Routes.Route;
 import dev.berth.http.Routes.Stage;
@@ -22,9 +22,9 @@ import dev.berth.registry.Manifest;
 import dev.berth.registry.Manifests;
 import dev.berth.registry.RepositoryBlobs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -34,7 +34,7 @@ import io.vertx.ext.web.RoutingContext;
  * a manifest's references) is read through the registry's caches, asynchronously.
  */
 @ApplicationScoped
-public class RequestEvents {
+public class RequestEvents implements RequestHook {
     private static final Logger LOG = Logger.getLogger(RequestEvents.class);
     /** The media type Distribution gives every blob. */
     static final String BLOB_MEDIA_TYPE = "application/octet-stream";
@@ -58,16 +58,21 @@ public class RequestEvents {
         this.source = new Event.Source(hostname() + ":" + port, UUID.randomUUID().toString());
     }
 
-    void install(@Observes Router router) {
-        if (notifier.enabled()) {
-            router.route("/v2/*").order(Stage.EVENTS.order()).handler(ctx -> {
-                ctx.addEndHandler(done -> {
-                    if (done.succeeded() && ctx.response().ended()) {
-                        answered(ctx);
-                    }
-                });
-                ctx.next();
-            });
+    @Override
+    public Stage stage() {
+        return Stage.EVENTS;
+    }
+
+    /** Without an endpoint no event is built. */
+    @Override
+    public boolean active() {
+        return notifier.enabled();
+    }
+
+    @Override
+    public void end(RoutingContext ctx, long startNanos, AsyncResult<Void> done) {
+        if (done.succeeded() && ctx.response().ended()) {
+            answered(ctx);
         }
     }
 

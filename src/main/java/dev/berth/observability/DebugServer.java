@@ -16,6 +16,7 @@ import dev.berth.config.DebugSettings;
 import dev.berth.config.ListenAddress;
 import dev.berth.config.OptionReader;
 import dev.berth.health.HealthChecks;
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes.Stage;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -25,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Distribution's debug server, {@code http.debug.addr}: a second Vert.x listener with
@@ -33,9 +35,10 @@ import io.vertx.ext.web.Router;
  * Nothing opens without {@code addr}; the main port never serves either.
  */
 @ApplicationScoped
-public class DebugServer {
+public class DebugServer implements RequestHook {
     private static final Logger LOG = Logger.getLogger(DebugServer.class);
     static final String HEALTH_PATH = "/debug/health";
+    private static final String QUARKUS_METRICS = "/q/metrics";
 
     @Inject
     Config config;
@@ -75,10 +78,19 @@ public class DebugServer {
                 settings.prometheusEnabled() ? ", " + settings.prometheusPath() : "");
     }
 
+    @Override
+    public Stage stage() {
+        return Stage.HEALTH;
+    }
+
     /** Quarkus serves the same registry at /q/metrics on the main port: metrics go to the debug server only. */
-    void hideFromMainPort(@Observes Router router) {
-        router.route("/q/metrics*").order(Stage.HEALTH.order()).handler(ctx -> ctx.response().setStatusCode(404)
-                .putHeader("Content-Type", "text/plain; charset=utf-8").end("404 page not found\n"));
+    @Override
+    public boolean admit(RoutingContext ctx) {
+        if (ctx.normalizedPath().startsWith(QUARKUS_METRICS)) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("404 page not found\n");
+            return false;
+        }
+        return true;
     }
 
     /** The debug listener's port, empty when {@code http.debug.addr} is not set. */

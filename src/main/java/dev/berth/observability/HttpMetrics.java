@@ -5,10 +5,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import dev.berth.http.RequestHook;
 import dev.berth.http.Routes;
 import dev.berth.http.Routes.Match;
 import dev.berth.http.Routes.Route;
@@ -18,8 +19,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -28,13 +29,12 @@ import io.vertx.ext.web.RoutingContext;
  * URI and costs a Vert.x metrics SPI call per request; meters are built once per label set and kept.
  */
 @ApplicationScoped
-public class HttpMetrics {
+public class HttpMetrics implements RequestHook {
     static final String DURATION = "registry.http.request.duration";
     static final String IN_FLIGHT = "registry.http.in.flight.requests";
     static final String UPLOADS = "registry.uploads.in.progress";
     static final String RECEIVED = "registry.http.received.bytes";
     static final String SENT = "registry.http.sent.bytes";
-    private static final String STARTED = "berth.metrics.started";
     private static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE, HttpMethod.OPTIONS};
     private static final int OTHER_METHOD = METHODS.length;
@@ -53,38 +53,42 @@ public class HttpMetrics {
             (OTHER_ROUTE + 1) * (OTHER_METHOD + 1) * STATUS_CLASSES.length);
     private final AtomicReferenceArray<Counter[]> bytes = new AtomicReferenceArray<>(OTHER_ROUTE + 1);
 
-    void install(@Observes Router router) {
+    @PostConstruct
+    void gauges() {
         Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("HTTP requests being served").register(registry);
         Gauge.builder(UPLOADS, uploads, AtomicInteger::get).description("upload requests (POST, PATCH, PUT) transferring data")
                 .register(registry);
-        router.route().order(Stage.METRICS.order()).handler(this::measure);
     }
 
-    private void measure(RoutingContext ctx) {
-        // http.prefix reroutes a request, which runs this handler again: measure it once
-        if (ctx.get(STARTED) == null) {
-            ctx.put(STARTED, Boolean.TRUE);
-            long start = System.nanoTime();
-            boolean upload = isUpload(ctx);
-            inFlight.incrementAndGet();
-            if (upload) {
-                uploads.incrementAndGet();
-            }
-            ctx.addEndHandler(done -> record(ctx, start, upload));
+    /** First: every request is timed and counted, refused ones too. */
+    @Override
+    public Stage stage() {
+        return Stage.METRICS;
+    }
+
+    @Override
+    public void begin(RoutingContext ctx) {
+        inFlight.incrementAndGet();
+        if (isUpload(ctx)) {
+            uploads.incrementAndGet();
         }
-        ctx.next();
     }
 
-    /** An upload request that carries data; a plain test rather than the route regex, before {@code http.prefix} is stripped. */
+    @Override
+    public void end(RoutingContext ctx, long startNanos, AsyncResult<Void> done) {
+        record(ctx, startNanos);
+    }
+
+    /** An upload request that carries data; a plain test rather than the route regex, true before and after {@code http.prefix} is stripped. */
     private static boolean isUpload(RoutingContext ctx) {
         HttpMethod m = ctx.request().method();
         return (m == HttpMethod.PATCH || m == HttpMethod.PUT || m == HttpMethod.POST) && ctx.normalizedPath().contains("/blobs/uploads");
     }
 
-    private void record(RoutingContext ctx, long start, boolean upload) {
+    private void record(RoutingContext ctx, long start) {
         long elapsed = System.nanoTime() - start;
         inFlight.decrementAndGet();
-        if (upload) {
+        if (isUpload(ctx)) {
             uploads.decrementAndGet();
         }
         int route = routeIndex(ctx);
@@ -119,9 +123,9 @@ public class HttpMetrics {
         }
     }
 
-    /** The route that answered: as the blob routes name it (the hot path matches no regex twice), else the table's match of the path. */
+    /** The route that answered: as the Vert.x route names it (the hot path matches no regex twice), else the table's match of the path. */
     private static int routeIndex(RoutingContext ctx) {
-        if (ctx.get(Routes.ROUTE) instanceof Route r) {
+        if (ctx.currentRoute() != null && ctx.currentRoute().getMetadata(Routes.ROUTE) instanceof Route r) {
             return r.ordinal();
         }
         String path = ctx.normalizedPath();

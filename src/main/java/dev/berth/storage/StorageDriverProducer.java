@@ -8,6 +8,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.berth.config.BerthConfig;
@@ -26,7 +27,8 @@ public class StorageDriverProducer {
     @Singleton
     StorageDriver storageDriver(BerthConfig config, MiddlewareConfig middleware,
             @Any Instance<StorageDriverFactory> drivers, @Any Instance<StorageMiddlewareFactory> middlewares,
-            MeterRegistry meters, MiddlewareMetrics redirects, Tracer tracer) {
+            MeterRegistry meters, MiddlewareMetrics redirects, Tracer tracer,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "true") boolean tracingOff) {
         StorageDriverFactory factory = drivers.stream()
                 .filter(f -> f.name().equals(config.storageDriver()))
                 .findFirst()
@@ -46,7 +48,8 @@ public class StorageDriverProducer {
             driver = wrapper.wrap(driver, new OptionReader(entry.options(), "middleware.storage[" + i + "].options.", config.configOrigin()));
             LOG.infof("storage middleware %s", entry.name());
         }
-        return new TracingDriver(driver, tracer);
+        // with tracing off the tracer still builds a (non-recording) span per call: a few us on every pull
+        return tracingOff ? driver : new TracingDriver(driver, tracer);
     }
 
     /** Builds the driver at startup, on the main thread: building an S3 client may read files (profiles). */

@@ -36,7 +36,11 @@ class PrefixApiTest {
 
     @Test
     void apiIsServedUnderThePrefixWithRelativeLocations() {
-        assertEquals(200, request().get("/registry/v2/").statusCode());
+        Response base = request().get("/registry/v2/");
+        assertEquals(200, base.statusCode());
+        // the reroute past the prefix clears the response's headers: the request id is set again
+        assertTrue(base.header("X-Request-Id").matches("[0-9a-f-]{36}"), String.valueOf(base.header("X-Request-Id")));
+        assertEquals("given-id", request().header("X-Request-Id", "given-id").get("/registry/v2/").header("X-Request-Id"));
         byte[] content = randomBytes(100);
         String digest = sha256(content);
         Response started = request().post("/registry/v2/p/blobs/uploads/");

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.berth.auth.AuthFilter;
 import dev.berth.auth.ClientCertificateFilter;
+import dev.berth.http.RequestFront;
 import dev.berth.http.Routes;
 import dev.berth.http.Routes.Match;
 import io.vertx.core.Vertx;
@@ -51,7 +52,7 @@ class RouteTableTest {
     /** The packages whose classes serve HTTP. */
     private static final List<String> PACKAGES = List.of("dev.berth.api", "dev.berth.auth", "dev.berth.http");
     /** The Vert.x handlers that filter every request rather than serve a route. */
-    private static final Set<Class<?>> FILTERS = Set.of(HttpPipeline.class, ClientCertificateFilter.class, AuthFilter.class);
+    private static final Set<Class<?>> FILTERS = Set.of(RequestFront.class, ClientCertificateFilter.class, AuthFilter.class);
     /** The Vert.x handlers that serve routes; they install on a bare router without injection. */
     private static final List<Class<?>> ENDPOINTS = List.of(BlobRoutes.class);
     private static final Map<Class<?>, HttpMethod> JAX_RS_METHODS = Map.of(GET.class, HttpMethod.GET, HEAD.class, HttpMethod.HEAD,

@@ -4,14 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code http.draintimeout} on the packaged registry: a 20 MB upload sent at 1 MB/s is in flight when
  * the process gets SIGTERM. With a drain long enough it completes (201) and the blob is readable after
  * a restart; with a short one it is cut, and the log says so rather than logging an answer. While
- * draining, readiness is down and new requests get 503.
+ * draining, a new connection is refused, and on connections already open readiness is down and new
+ * requests get 503.
  */
 class DrainIT {
     private static final int BLOB_BYTES = 20 * 1024 * 1024;
@@ -49,11 +56,17 @@ class DrainIT {
         BerthProcess berth = BerthProcess.start(work, config(), "  draintimeout: 60s\n", List.of(), Map.of());
         try {
             CompletableFuture<HttpResponse<String>> upload = slowUpload(berth, digest);
-            Thread.sleep(3000);
-            berth.terminate();
-            Thread.sleep(500);
-            assertEquals(503, get(berth.url("/q/health/ready")), "readiness is down while draining");
-            assertEquals(503, get(berth.url("/v2/")), "new requests are refused while draining");
+            // connections a load balancer holds open, idle when the drain starts
+            try (Socket probe = connect(berth); Socket client = connect(berth)) {
+                Thread.sleep(3000);
+                berth.terminate();
+                Thread.sleep(500);
+                ConnectException refused = assertThrows(ConnectException.class, () -> connect(berth).close(),
+                        "a new connection is refused while draining");
+                assertTrue(refused.getMessage().contains("refused"), refused.toString());
+                assertEquals(503, status(probe, "/q/health/ready"), "readiness is down while draining");
+                assertEquals(503, status(client, "/v2/"), "new requests are refused while draining");
+            }
             HttpResponse<String> done = upload.get(60, TimeUnit.SECONDS);
             assertEquals(201, done.statusCode(), done.body());
             assertEquals(digest, done.headers().firstValue("Docker-Content-Digest").orElseThrow());
@@ -104,9 +117,17 @@ class DrainIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private int get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+    private static Socket connect(BerthProcess berth) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), berth.port());
+        socket.setSoTimeout(5000);
+        return socket;
+    }
+
+    /** Sends a GET on an open connection and reads the status code of the answer. */
+    private static int status(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        return Integer.parseInt(statusLine.split(" ")[1]);
     }
 
     private static String digestOfContent() throws IOException {
