@@ -21,9 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +39,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.berth.config.StorageConfig;
 import dev.berth.storage.StorageDriver;
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
 /**
@@ -134,15 +130,7 @@ abstract class AbstractDiscoveryApiTest {
         // several headers that add up, as a token plus cookies would
         request().header("Authorization", "Bearer " + "t".repeat(20 * 1024)).header("X-More", "m".repeat(11 * 1024))
                 .get("/v2/").then().statusCode(200);
-
-        // HTTP/2 has its own limit (docker and other Go clients speak HTTP/2 over TLS); here over h2c
-        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-        URI base = URI.create("http://127.0.0.1:" + RestAssured.port + "/v2/");
-        h2.send(HttpRequest.newBuilder(base).GET().build(), HttpResponse.BodyHandlers.discarding()); // upgrades to h2c
-        HttpResponse<Void> r = h2.send(HttpRequest.newBuilder(base).header("X-Large", big).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
-        assertEquals(HttpClient.Version.HTTP_2, r.version(), "the second request went over HTTP/2");
-        assertEquals(200, r.statusCode());
+        // HTTP/2's own limit: PrefixApiTest, whose profile turns h2c on
     }
 
     // ---- tags list ---------------------------------------------------------------------------
