@@ -74,7 +74,12 @@ final class S3Uploads {
                 .map(parts -> {
                     List<Part> sorted = new ArrayList<>(parts);
                     sorted.sort(Comparator.comparing(Part::partNumber));
-                    return sorted;
+                    // concurrent parts of a failed request may have left a gap: what follows it is sent again
+                    int inARow = 0;
+                    while (inARow < sorted.size() && sorted.get(inARow).partNumber() == inARow + 1) {
+                        inARow++;
+                    }
+                    return sorted.subList(0, inARow);
                 });
     }
 

@@ -49,6 +49,15 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** The S3 requests Berth sent through the relay. */
+    public static S3Requests requests() {
+        TcpRelay current = relay;
+        if (current == null) {
+            throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
+        }
+        return current.requests();
+    }
+
     public interface ThrowingRunnable {
         void run() throws Exception;
     }

@@ -13,25 +13,39 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A loopback TCP relay in front of a server, to take it off the network for real: {@link #cut()}
  * resets every relayed connection and refuses new ones, {@link #restore()} listens again on the same
- * port. What a client sees is what it sees when a store becomes unreachable.
+ * port. What a client sees is what it sees when a store becomes unreachable. It also reads the HTTP
+ * requests passing through ({@link S3Requests}): it counts them, and can hold each one back by a
+ * latency, as a distant store would (bandwidth unchanged).
  */
-final class TcpRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
     private final int target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final S3Requests requests = new S3Requests();
+    private volatile long latencyMillis;
     private volatile ServerSocket listener;
     private int port;
 
-    TcpRelay(int target) {
+    public TcpRelay(int target) {
         this.target = target;
         restore();
     }
 
-    int port() {
+    /** The requests relayed so far. */
+    public S3Requests requests() {
+        return requests;
+    }
+
+    /** Holds every request from here on back by {@code millis} before it is passed on. */
+    public void latency(long millis) {
+        latencyMillis = millis;
+    }
+
+    public int port() {
         return port;
     }
 
     /** Resets every relayed connection and closes the listening socket: connecting is refused. */
-    synchronized void cut() {
+    public synchronized void cut() {
         close(listener);
         for (Socket socket : sockets) {
             try {
@@ -46,7 +60,7 @@ final class TcpRelay implements AutoCloseable {
     }
 
     /** Listens again, on the same port once one was chosen. */
-    synchronized void restore() {
+    public synchronized void restore() {
         try {
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
@@ -68,20 +82,24 @@ final class TcpRelay implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, new HttpRequestReader(requests, () -> latencyMillis));
+                pump(upstream, client, null);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client's connection is dropped
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, HttpRequestReader reader) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0;) {
-                    out.write(buffer, 0, n);
+                    if (reader == null) {
+                        out.write(buffer, 0, n);
+                    } else {
+                        reader.relay(buffer, n, out);
+                    }
                 }
             } catch (IOException e) {
                 // reset or cut: the other direction ends too
