@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import org.junit.jupiter.api.Test;
 
 import dev.berth.storage.s3.S3ProxyResource;
@@ -28,7 +30,7 @@ class S3UploadRoundTripsApiTest {
 
     @Test
     void chunkedPushCountsRequestsPerPatchAndPut() {
-        int chunks = 10;
+        int chunks = 6;
         byte[] content = randomBytes(chunks * 8 * MIB);
         String repo = repo("roundtrips");
         S3Requests s3 = S3ProxyResource.requests();
@@ -50,6 +52,13 @@ class S3UploadRoundTripsApiTest {
         }
         System.out.println("round trips PUT: " + total(put) + " " + put);
         assertBlob(repo, sha256(content), content);
+        for (int i = 0; i < chunks; i++) {
+            Map<String, Integer> counts = perPatch.get(i);
+            int parts = counts.getOrDefault("UploadPart", 0);
+            // startedat, lock, tail read, tail write, lock release: nothing listed, whatever the upload's size
+            assertEquals(5, total(counts) - parts, "PATCH " + (i + 1) + ": " + counts);
+            assertEquals(0, counts.getOrDefault("ListMultipartUploads", 0) + counts.getOrDefault("ListParts", 0), "PATCH " + (i + 1));
+        }
     }
 
     private static int total(Map<String, Integer> counts) {

@@ -3,6 +3,7 @@ package dev.berth.storage.s3;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,6 +35,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 final class S3MultipartWriter implements FileWriter {
     static final String META_UPLOAD_ID = "berth-upload-id";
     static final String META_PARTS = "berth-parts";
+    static final String META_NONCE = "berth-nonce";
 
     private enum State { OPEN, CLOSED, COMMITTED, CANCELLED }
 
@@ -54,9 +56,13 @@ final class S3MultipartWriter implements FileWriter {
     private volatile Throwable broken;
     /** Whether the tail object already holds exactly {@link #pending}, so close() need not write it. */
     private boolean tailStored;
+    /** The stored tail's nonce while {@link #tailStored}; null for a tail written before nonces. */
+    private String tailNonce;
     private State state = State.OPEN;
 
-    S3MultipartWriter(S3Bucket bucket, String path, String uploadId, List<CompletedPart> done, long uploaded, byte[] tail) {
+    /** A writer over {@code done} parts, with {@code tail} pending: the tail object's, with its nonce, if {@code tailNonce} is set. */
+    S3MultipartWriter(S3Bucket bucket, String path, String uploadId, List<CompletedPart> done, long uploaded, byte[] tail,
+            boolean tailStored, String tailNonce) {
         this.bucket = bucket;
         this.path = path;
         this.key = bucket.keys.key(path);
@@ -67,7 +73,8 @@ final class S3MultipartWriter implements FileWriter {
         this.nextPart = done.size() + 1;
         this.pending.append(tail);
         this.accepted = uploaded + tail.length;
-        this.tailStored = tail.length > 0;
+        this.tailStored = tailStored;
+        this.tailNonce = tailNonce;
     }
 
     @Override
@@ -92,6 +99,7 @@ final class S3MultipartWriter implements FileWriter {
         pending.append(buffer.getBytes());
         accepted += buffer.length();
         tailStored = false;
+        tailNonce = null;
         return sendFullParts().replaceWith((long) buffer.length());
     }
 
@@ -162,15 +170,28 @@ final class S3MultipartWriter implements FileWriter {
         return Uni.createFrom().deferred(() -> {
             ensureOpen();
             state = State.CLOSED;
-            if (pending.size() == 0 || tailStored || broken != null) {
-                // an older tail, if any, names fewer parts than there are now, so a resume ignores it
+            if (broken != null) {
+                // the parts S3 holds are unknown here: every replica lists them again
+                bucket.uploadStates.forget(path);
+                return deleteTail();
+            }
+            if (tailStored) {
+                if (tailNonce != null) {
+                    bucket.uploadStates.keep(path, new S3UploadStates.Known(uploadId, List.copyOf(parts.values()), tailNonce));
+                }
                 return Uni.createFrom().voidItem();
             }
+            // written even when empty: its fresh nonce tells this replica, at the next request, that no other wrote since
+            String nonce = UUID.randomUUID().toString();
+            List<CompletedPart> done = List.copyOf(parts.values());
             var put = bucket.put(bucket.keys.tailKey(path))
-                    .metadata(Map.of(META_UPLOAD_ID, uploadId, META_PARTS, Integer.toString(parts.size())))
+                    .metadata(Map.of(META_UPLOAD_ID, uploadId, META_PARTS, Integer.toString(done.size()), META_NONCE, nonce))
                     .build();
             return bucket.call("PutObject", path, () -> bucket.s3.putObject(put, AsyncRequestBody.fromBytes(pending.toBytes())))
-                    .invoke(() -> tailStored = true)
+                    .invoke(() -> {
+                        tailStored = true;
+                        bucket.uploadStates.keep(path, new S3UploadStates.Known(uploadId, done, nonce));
+                    })
                     .replaceWithVoid();
         });
     }
@@ -180,6 +201,7 @@ final class S3MultipartWriter implements FileWriter {
         return Uni.createFrom().deferred(() -> {
             ensureOpen();
             state = State.COMMITTED;
+            bucket.uploadStates.forget(path);
             failIfBroken();
             // S3 needs at least one part; the last one may be short, even empty
             if (pending.size() > 0 || nextPart == 1) {
@@ -206,6 +228,7 @@ final class S3MultipartWriter implements FileWriter {
                 return Uni.createFrom().voidItem();
             }
             state = State.CANCELLED;
+            bucket.uploadStates.forget(path);
             return new S3Uploads(bucket).abort(path, key, uploadId).chain(this::deleteTail);
         });
     }

@@ -437,4 +437,36 @@ class S3UploadTest {
         assertEquals(sha256(content), sha256(read(path, 0, -1)));
         assertTrue(openUploads(path).isEmpty());
     }
+
+    @Test
+    void theReplicaThatServedAnUploadLastResumesItWithoutListing() {
+        byte[] content = random(16 * MIB + 321, 112);
+        String path = root + "/_uploads/kept/data";
+        int[] cuts = {0, 3 * MIB, 7 * MIB, 11 * MIB, content.length};
+        // A, A, then B, then A again: A's kept state is stale after B wrote, and must not be trusted
+        S3Driver[] order;
+        try (S3Driver other = S3DriverTestSupport.driver(settings)) {
+            order = new S3Driver[] {driver, driver, other, driver};
+            FileWriter writer = null;
+            for (int i = 0; i + 1 < cuts.length; i++) {
+                log.clear();
+                writer = await(order[i].writer(path, i > 0));
+                assertEquals(cuts[i], writer.size(), "turn " + i);
+                if (i == 1) {
+                    assertEquals(0, log.count("ListMultipartUploads") + log.count("ListParts"), "resumed from the kept state");
+                    assertEquals(1, log.calls.size(), "one request, the tail's: " + log.calls);
+                }
+                if (i == 3) {
+                    assertEquals(1, log.count("ListParts"), "another replica wrote in between: listed again");
+                }
+                await(writer.write(pieces(Arrays.copyOfRange(content, cuts[i], cuts[i + 1]), 65_536)));
+                if (i + 2 < cuts.length) {
+                    await(writer.close());
+                }
+            }
+            await(writer.commit());
+        }
+        assertEquals(sha256(content), sha256(read(path, 0, -1)));
+        assertTrue(keysUnder(path).equals(List.of(driver.bucketKey(path))), "no tail left: " + keysUnder(path));
+    }
 }
