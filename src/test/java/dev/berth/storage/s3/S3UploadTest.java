@@ -296,7 +296,6 @@ class S3UploadTest {
         AtomicLong generated = new AtomicLong();
         List<long[]> seenAtPartStart = new CopyOnWriteArrayList<>();
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        Random data = new Random(109);
         ExecutionInterceptor probe = new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context,
@@ -307,16 +306,7 @@ class S3UploadTest {
             }
         };
         // the body is produced only as the writer asks for it, like a socket read under back-pressure
-        Multi<Buffer> body = Multi.createBy().repeating()
-                .supplier(() -> {
-                    int n = (int) Math.min(piece, total - generated.get());
-                    byte[] b = new byte[n];
-                    data.nextBytes(b);
-                    sent.update(b);
-                    generated.addAndGet(n);
-                    return Buffer.buffer(b);
-                })
-                .until(b -> b.length() == 0);
+        Multi<Buffer> body = produced(total, piece, generated, sent, 109);
         try (S3Driver probed = S3DriverTestSupport.driver(settings, probe)) {
             String path = root + "/_uploads/pressure/data";
             FileWriter writer = await(probed.writer(path, false));
