@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -86,7 +87,8 @@ public class UploadLocks {
             holding.releasing = true;
             vertx.cancelTimer(timer);
             return renewing.onFailure().recoverWithNull()
-                    .chain(() -> Links.deleteIfPresent(driver, path))
+                    // a file, never a directory: one delete, without listing the path first
+                    .chain(() -> driver.deleteFiles(List.of(path)))
                     .onFailure().invoke(e -> LOG.warnf("upload %s: lock object not deleted (it expires): %s", uuid, e.getMessage()))
                     .onFailure().recoverWithNull()
                     .eventually(() -> holding.free(held, uuid));

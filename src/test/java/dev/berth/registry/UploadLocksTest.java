@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +39,11 @@ class UploadLocksTest {
             @Override
             public Uni<Void> delete(String path) {
                 return Uni.createFrom().completionStage(deletesMayGo).chain(() -> driver.delete(path));
+            }
+
+            @Override
+            public Uni<Void> deleteFiles(List<String> paths) {
+                return Uni.createFrom().completionStage(deletesMayGo).chain(() -> driver.deleteFiles(paths));
             }
         };
     }

@@ -18,31 +18,54 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * resets every relayed connection and refuses new ones, {@link #restore()} listens again on the same
  * port. What a client sees is what it sees when a store becomes unreachable. For an HTTP server it
  * also records the request lines it forwards ({@link #count}), and can reset a connection once it has
- * relayed a number of answer bytes ({@link #cutAfter}), as a server lost mid-download.
+ * relayed a number of answer bytes ({@link #cutAfter}), as a server lost mid-download. It reads the
+ * HTTP requests passing through ({@link S3Requests}): it counts them by S3 operation, and can hold each
+ * one back by a latency, as a distant store would (bandwidth unchanged).
  */
 public final class TcpRelay implements AutoCloseable {
     private final int target;
     /** Whether request lines are kept: only for clients that send no bodies, which would be kept too. */
     private final boolean recording;
+    /** Whether the client speaks HTTP/1.1 with Content-Length bodies (an S3 client), read by {@link HttpRequestReader}. */
+    private final boolean readingHttp;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile long cutAfter = Long.MAX_VALUE;
+    private final S3Requests operations = new S3Requests();
+    private volatile long latencyMillis;
     private volatile ServerSocket listener;
     private int port;
 
+    /** A relay of any protocol (Redis, HTTP): bytes pass as they come. */
     public TcpRelay(int target) {
-        this(target, false);
+        this(target, false, false);
     }
 
-    private TcpRelay(int target, boolean recording) {
+    private TcpRelay(int target, boolean recording, boolean readingHttp) {
         this.target = target;
         this.recording = recording;
+        this.readingHttp = readingHttp;
         restore();
+    }
+
+    /** A relay in front of an S3 server: {@link #requests()} counts its operations, {@link #latency} slows each. */
+    public static TcpRelay readingHttp(int target) {
+        return new TcpRelay(target, false, true);
     }
 
     /** A relay that records the request lines, for {@link #count}: for clients that only read (GET, HEAD). */
     public static TcpRelay recordingRequests(int target) {
-        return new TcpRelay(target, true);
+        return new TcpRelay(target, true, false);
+    }
+
+    /** The requests relayed so far, by S3 operation (a relay made by {@link #readingHttp}). */
+    public S3Requests requests() {
+        return operations;
+    }
+
+    /** Holds every request from here on back by {@code millis} before it is passed on (a relay made by {@link #readingHttp}). */
+    public void latency(long millis) {
+        latencyMillis = millis;
     }
 
     public int port() {
@@ -91,15 +114,16 @@ public final class TcpRelay implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream, true);
-                pump(upstream, client, false);
+                pump(client, upstream, true, readingHttp ? new HttpRequestReader(operations, () -> latencyMillis) : null);
+                pump(upstream, client, false, null);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client's connection is dropped
             }
         }
     }
 
-    private void pump(Socket from, Socket to, boolean requests) {
+    /** {@code reader}, when there is one, reads and passes on what a client sends. */
+    private void pump(Socket from, Socket to, boolean requests, HttpRequestReader reader) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[65536];
             StringBuilder line = new StringBuilder();
@@ -116,7 +140,11 @@ public final class TcpRelay implements AutoCloseable {
                         return;
                     }
                     relayed += n;
-                    out.write(buffer, 0, n);
+                    if (reader != null) {
+                        reader.relay(buffer, n, out);
+                    } else {
+                        out.write(buffer, 0, n);
+                    }
                 }
             } catch (IOException e) {
                 // reset or cut: the other direction ends too

@@ -36,6 +36,8 @@ final class S3Bucket {
     final String name;
     final S3Keys keys;
     final S3Settings settings;
+    /** Upload states this replica left, to resume them without listing. */
+    final S3UploadStates uploadStates = new S3UploadStates();
 
     S3Bucket(S3AsyncClient s3, S3Settings settings) {
         this.s3 = s3;

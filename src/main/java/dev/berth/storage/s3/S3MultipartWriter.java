@@ -1,8 +1,12 @@
 package dev.berth.storage.s3;
 
-import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import dev.berth.storage.FileWriter;
@@ -19,13 +23,19 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * One open multipart upload. Bytes are cut into parts of exactly {@code chunksize} as they arrive
- * (strict S3s such as R2 reject uneven parts), so at most one part is held in memory. What is left
- * at {@link #close()} goes to a small tail object beside the upload, read back by the next writer:
- * finished parts are never downloaded or copied again, however small the client's chunks.
+ * (strict S3s such as R2 reject uneven parts), and up to {@code multipartconcurrency} parts go up at
+ * once, so at most (concurrency + 1) parts are held in memory. What is left at {@link #close()} goes
+ * to a small tail object beside the upload, read back by the next writer: finished parts are never
+ * downloaded or copied again, however small the client's chunks.
+ *
+ * <p>A part that fails fails the write, once every other part in flight has settled (none may land
+ * after the upload's lock is released). The writer is then broken: it stores no tail, so a resume
+ * continues after the parts S3 holds in a row from part 1, which the bucket alone tells.
  */
 final class S3MultipartWriter implements FileWriter {
     static final String META_UPLOAD_ID = "berth-upload-id";
     static final String META_PARTS = "berth-parts";
+    static final String META_NONCE = "berth-nonce";
 
     private enum State { OPEN, CLOSED, COMMITTED, CANCELLED }
 
@@ -34,71 +44,125 @@ final class S3MultipartWriter implements FileWriter {
     private final String key;
     private final String uploadId;
     private final long chunkSize;
-    private final List<CompletedPart> parts;
+    private final int concurrency;
+    /** Finished parts by number; completions arrive on SDK threads. */
+    private final Map<Integer, CompletedPart> parts = new ConcurrentSkipListMap<>();
+    /** Parts sent and not yet answered, oldest first. */
+    private final Deque<Uni<Void>> inFlight = new ConcurrentLinkedDeque<>();
     private final PartBuffer pending = new PartBuffer();
-    private volatile long uploaded;
-    private volatile long buffered;
+    private int nextPart;
+    private volatile long accepted;
+    /** The first part failure; the writer keeps no more state once it is set. */
+    private volatile Throwable broken;
     /** Whether the tail object already holds exactly {@link #pending}, so close() need not write it. */
     private boolean tailStored;
+    /** The stored tail's nonce while {@link #tailStored}; null for a tail written before nonces. */
+    private String tailNonce;
     private State state = State.OPEN;
 
-    S3MultipartWriter(S3Bucket bucket, String path, String uploadId, List<CompletedPart> parts, long uploaded, byte[] tail) {
+    /** A writer over {@code done} parts, with {@code tail} pending: the tail object's, with its nonce, if {@code tailNonce} is set. */
+    S3MultipartWriter(S3Bucket bucket, String path, String uploadId, List<CompletedPart> done, long uploaded, byte[] tail,
+            boolean tailStored, String tailNonce) {
         this.bucket = bucket;
         this.path = path;
         this.key = bucket.keys.key(path);
         this.uploadId = uploadId;
         this.chunkSize = bucket.settings.chunkSize();
-        this.parts = new ArrayList<>(parts);
-        this.uploaded = uploaded;
+        this.concurrency = bucket.settings.multipartConcurrency();
+        done.forEach(p -> parts.put(p.partNumber(), p));
+        this.nextPart = done.size() + 1;
         this.pending.append(tail);
-        this.buffered = tail.length;
-        this.tailStored = tail.length > 0;
+        this.accepted = uploaded + tail.length;
+        this.tailStored = tailStored;
+        this.tailNonce = tailNonce;
     }
 
     @Override
     public long size() {
-        return uploaded + buffered;
+        return accepted;
     }
 
     @Override
     public Uni<Long> write(Multi<Buffer> data) {
         return Uni.createFrom().deferred(() -> {
             ensureOpen();
-            // one buffer at a time: the next is requested only after a full part, if any, is uploaded
+            // one buffer at a time: the next is requested only once a part, if one is full, has room to go up
             return data.onItem().transformToUniAndConcatenate(this::accept)
-                    .collect().with(Collectors.summingLong(Long::longValue));
+                    .collect().with(Collectors.summingLong(Long::longValue))
+                    .call(this::settle)
+                    .onFailure().call(e -> settle().onFailure().recoverWithNull());
         });
     }
 
     private Uni<Long> accept(Buffer buffer) {
+        failIfBroken();
         pending.append(buffer.getBytes());
-        buffered = pending.size();
+        accepted += buffer.length();
         tailStored = false;
-        return uploadFullParts().replaceWith((long) buffer.length());
+        tailNonce = null;
+        return sendFullParts().replaceWith((long) buffer.length());
     }
 
-    private Uni<Void> uploadFullParts() {
+    private Uni<Void> sendFullParts() {
         if (pending.size() < chunkSize) {
             return Uni.createFrom().voidItem();
         }
-        return uploadPart(chunkSize).chain(this::uploadFullParts);
+        return room().invoke(() -> send(chunkSize)).chain(this::sendFullParts);
     }
 
-    /** Uploads the first {@code length} pending bytes as the next part; they leave memory only once S3 has them. */
-    private Uni<Void> uploadPart(long length) {
-        int number = parts.size() + 1;
+    /** Completes once fewer than {@code concurrency} parts are in flight, failing if one failed. */
+    private Uni<Void> room() {
+        Uni<Void> oldest = inFlight.peekFirst();
+        if (inFlight.size() < concurrency || oldest == null) {
+            return Uni.createFrom().voidItem().invoke(this::failIfBroken);
+        }
+        return oldest.onFailure().recoverWithNull().chain(this::room);
+    }
+
+    /** Every part sent has been answered; fails with the first part failure. */
+    private Uni<Void> settle() {
+        Uni<Void> oldest = inFlight.peekFirst();
+        if (oldest == null) {
+            return Uni.createFrom().voidItem().invoke(this::failIfBroken);
+        }
+        return oldest.onFailure().recoverWithNull().chain(this::settle);
+    }
+
+    /**
+     * Sends the first {@code length} pending bytes as the next part. They leave the pending buffer at
+     * once; the part's views keep them in memory until S3 has them.
+     */
+    private void send(long length) {
+        int number = nextPart++;
         UploadPartRequest request = UploadPartRequest.builder().bucket(bucket.name).key(key).uploadId(uploadId)
                 .partNumber(number).contentLength(length).build();
         // "remaining": the views start mid-buffer where an earlier part ended
         AsyncRequestBody body = AsyncRequestBody.fromRemainingByteBuffersUnsafe(pending.first(length));
-        return bucket.call("UploadPart", path, () -> bucket.s3.uploadPart(request, body))
-                .invoke(response -> {
-                    parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag()).build());
-                    pending.drop(length);
-                    uploaded += length;
-                    buffered = pending.size();
+        pending.drop(length);
+        AtomicReference<Uni<Void>> self = new AtomicReference<>();
+        self.set(bucket.call("UploadPart", path, () -> bucket.s3.uploadPart(request, body))
+                .invoke(response -> parts.put(number, CompletedPart.builder().partNumber(number).eTag(response.eTag()).build()))
+                .onFailure().invoke(e -> {
+                    if (broken == null) {
+                        broken = e;
+                    }
                 })
-                .replaceWithVoid();
+                .replaceWithVoid()
+                // removed before any waiter hears of it, so a waiter looking again sees the room
+                .eventually(() -> inFlight.remove(self.get()))
+                .memoize().indefinitely());
+        inFlight.addLast(self.get());
+        self.get().subscribe().with(ok -> { }, e -> { });
+    }
+
+    private void failIfBroken() {
+        Throwable e = broken;
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e != null) {
+            throw new StorageException("s3 UploadPart " + path + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -106,15 +170,28 @@ final class S3MultipartWriter implements FileWriter {
         return Uni.createFrom().deferred(() -> {
             ensureOpen();
             state = State.CLOSED;
-            if (pending.size() == 0 || tailStored) {
-                // an older tail, if any, names fewer parts than there are now, so a resume ignores it
+            if (broken != null) {
+                // the parts S3 holds are unknown here: every replica lists them again
+                bucket.uploadStates.forget(path);
+                return deleteTail();
+            }
+            if (tailStored) {
+                if (tailNonce != null) {
+                    bucket.uploadStates.keep(path, new S3UploadStates.Known(uploadId, List.copyOf(parts.values()), tailNonce));
+                }
                 return Uni.createFrom().voidItem();
             }
+            // written even when empty: its fresh nonce tells this replica, at the next request, that no other wrote since
+            String nonce = UUID.randomUUID().toString();
+            List<CompletedPart> done = List.copyOf(parts.values());
             var put = bucket.put(bucket.keys.tailKey(path))
-                    .metadata(Map.of(META_UPLOAD_ID, uploadId, META_PARTS, Integer.toString(parts.size())))
+                    .metadata(Map.of(META_UPLOAD_ID, uploadId, META_PARTS, Integer.toString(done.size()), META_NONCE, nonce))
                     .build();
             return bucket.call("PutObject", path, () -> bucket.s3.putObject(put, AsyncRequestBody.fromBytes(pending.toBytes())))
-                    .invoke(() -> tailStored = true)
+                    .invoke(() -> {
+                        tailStored = true;
+                        bucket.uploadStates.keep(path, new S3UploadStates.Known(uploadId, done, nonce));
+                    })
                     .replaceWithVoid();
         });
     }
@@ -124,9 +201,13 @@ final class S3MultipartWriter implements FileWriter {
         return Uni.createFrom().deferred(() -> {
             ensureOpen();
             state = State.COMMITTED;
+            bucket.uploadStates.forget(path);
+            failIfBroken();
             // S3 needs at least one part; the last one may be short, even empty
-            Uni<Void> last = pending.size() > 0 || parts.isEmpty() ? uploadPart(pending.size()) : Uni.createFrom().voidItem();
-            return last.chain(this::complete)
+            if (pending.size() > 0 || nextPart == 1) {
+                send(pending.size());
+            }
+            return settle().chain(this::complete)
                     // never leave a half object, nor a tail that names an aborted upload
                     .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull()
                             .chain(this::deleteTail))
@@ -136,7 +217,7 @@ final class S3MultipartWriter implements FileWriter {
 
     private Uni<Void> complete() {
         CompleteMultipartUploadRequest request = CompleteMultipartUploadRequest.builder().bucket(bucket.name).key(key).uploadId(uploadId)
-                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build();
+                .multipartUpload(CompletedMultipartUpload.builder().parts(List.copyOf(parts.values())).build()).build();
         return bucket.call("CompleteMultipartUpload", path, () -> bucket.s3.completeMultipartUpload(request)).replaceWithVoid();
     }
 
@@ -147,6 +228,7 @@ final class S3MultipartWriter implements FileWriter {
                 return Uni.createFrom().voidItem();
             }
             state = State.CANCELLED;
+            bucket.uploadStates.forget(path);
             return new S3Uploads(bucket).abort(path, key, uploadId).chain(this::deleteTail);
         });
     }

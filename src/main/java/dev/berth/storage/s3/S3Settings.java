@@ -40,7 +40,8 @@ public record S3Settings(
         boolean accelerate,
         boolean useFipsEndpoint,
         int readConnections,
-        Duration readWait) {
+        Duration readWait,
+        int multipartConcurrency) {
 
     public static final long MIB = 1024L * 1024;
     /** S3's smallest part (except the last) and largest part. */
@@ -113,7 +114,9 @@ public record S3Settings(
                 r.bool("accelerate", false),
                 r.bool("usefipsendpoint", false),
                 r.number("readconnections", 200, 1, 10_000),
-                r.duration("readwait", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMinutes(10)));
+                r.duration("readwait", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMinutes(10)),
+                // parts of one upload in flight; each holds a chunk in memory
+                r.number("multipartconcurrency", 4, 1, 64));
     }
 
     /** {@code keys} as the {@code storage.s3} section of {@code origin} (tests, tools). */

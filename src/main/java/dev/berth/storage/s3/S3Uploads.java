@@ -20,9 +20,20 @@ import software.amazon.awssdk.services.s3.model.Part;
 
 /**
  * Opens writers: a new multipart upload, or one resumed from what the bucket alone says (the open
- * upload, its parts, and the tail object), so any replica can continue any upload.
+ * upload, its parts, and the tail object), so any replica can continue any upload. An upload this
+ * replica served last is resumed from the state it kept ({@link S3UploadStates}) once the tail
+ * object confirms it, in the one request that reads the tail anyway.
  */
 final class S3Uploads {
+    /** The tail object as stored: its bytes and what its metadata says they follow. */
+    private record Tail(byte[] bytes, String uploadId, String parts, String nonce) {
+        static final Tail NONE = new Tail(new byte[0], null, null, null);
+
+        boolean follows(String upload, int partCount) {
+            return upload.equals(uploadId) && Integer.toString(partCount).equals(parts);
+        }
+    }
+
     private final S3Bucket bucket;
 
     S3Uploads(S3Bucket bucket) {
@@ -32,18 +43,38 @@ final class S3Uploads {
     Uni<S3MultipartWriter> start(String path) {
         String key = bucket.keys.key(path);
         return bucket.call("CreateMultipartUpload", path, () -> bucket.s3.createMultipartUpload(bucket.createUpload(key).build()))
-                .map(r -> new S3MultipartWriter(bucket, path, r.uploadId(), List.of(), 0, new byte[0]));
+                .map(r -> new S3MultipartWriter(bucket, path, r.uploadId(), List.of(), 0, new byte[0], false, null));
     }
 
     Uni<S3MultipartWriter> resume(String path) {
+        S3UploadStates.Known known = bucket.uploadStates.get(path);
+        if (known == null) {
+            return resumeFromListing(path);
+        }
+        return tail(path).chain(tail -> {
+            if (known.nonce().equals(tail.nonce()) && tail.follows(known.uploadId(), known.parts().size())) {
+                long size = known.parts().size() * bucket.settings.chunkSize();
+                return Uni.createFrom().item(new S3MultipartWriter(bucket, path, known.uploadId(), known.parts(), size, tail.bytes(),
+                        true, known.nonce()));
+            }
+            // another replica wrote since (or committed, or cancelled): the bucket says where the upload stands
+            bucket.uploadStates.forget(path);
+            return resumeFromListing(path);
+        });
+    }
+
+    private Uni<S3MultipartWriter> resumeFromListing(String path) {
         String key = bucket.keys.key(path);
         return latestUpload(path, key).chain(upload -> parts(path, key, upload.uploadId())
-                .chain(parts -> tail(path, upload.uploadId(), parts.size())
+                .chain(parts -> tail(path)
                         .map(tail -> {
                             long size = parts.stream().mapToLong(Part::size).sum();
                             List<CompletedPart> done = parts.stream()
                                     .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build()).toList();
-                            return new S3MultipartWriter(bucket, path, upload.uploadId(), done, size, tail);
+                            // a tail written for another upload, or before later parts took its bytes (a writer that died mid-request), is stale
+                            boolean current = tail.follows(upload.uploadId(), parts.size());
+                            return new S3MultipartWriter(bucket, path, upload.uploadId(), done, size,
+                                    current ? tail.bytes() : new byte[0], current, current ? tail.nonce() : null);
                         })));
     }
 
@@ -74,24 +105,25 @@ final class S3Uploads {
                 .map(parts -> {
                     List<Part> sorted = new ArrayList<>(parts);
                     sorted.sort(Comparator.comparing(Part::partNumber));
-                    return sorted;
+                    // concurrent parts of a failed request may have left a gap: what follows it is sent again
+                    int inARow = 0;
+                    while (inARow < sorted.size() && sorted.get(inARow).partNumber() == inARow + 1) {
+                        inARow++;
+                    }
+                    return sorted.subList(0, inARow);
                 });
     }
 
-    /**
-     * The bytes after the last part, as the last {@code close()} stored them. A tail written for
-     * another upload, or before later parts took its bytes (a writer that died mid-request), is stale.
-     */
-    private Uni<byte[]> tail(String path, String uploadId, int partCount) {
+    /** The bytes after the last part, as the last {@code close()} stored them, with what they follow. */
+    private Uni<Tail> tail(String path) {
         GetObjectRequest request = GetObjectRequest.builder().bucket(bucket.name).key(bucket.keys.tailKey(path)).build();
         return bucket.call("GetObject", path, () -> bucket.s3.getObject(request, AsyncResponseTransformer.toBytes()))
                 .map(r -> {
                     Map<String, String> meta = r.response().metadata();
-                    boolean current = uploadId.equals(meta.get(S3MultipartWriter.META_UPLOAD_ID))
-                            && Integer.toString(partCount).equals(meta.get(S3MultipartWriter.META_PARTS));
-                    return current ? r.asByteArrayUnsafe() : new byte[0];
+                    return new Tail(r.asByteArrayUnsafe(), meta.get(S3MultipartWriter.META_UPLOAD_ID),
+                            meta.get(S3MultipartWriter.META_PARTS), meta.get(S3MultipartWriter.META_NONCE));
                 })
-                .onFailure(PathNotFoundException.class).recoverWithItem(new byte[0]);
+                .onFailure(PathNotFoundException.class).recoverWithItem(Tail.NONE);
     }
 
     /** Every open upload of {@code path} or below it, page by page. */

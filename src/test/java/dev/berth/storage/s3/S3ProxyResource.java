@@ -7,6 +7,7 @@ import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 
+import dev.berth.testsupport.S3Requests;
 import dev.berth.testsupport.TcpRelay;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -50,6 +51,15 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** The S3 requests Berth sent through the relay. */
+    public static S3Requests requests() {
+        TcpRelay current = relay;
+        if (current == null) {
+            throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
+        }
+        return current.requests();
+    }
+
     public interface ThrowingRunnable {
         void run() throws Exception;
     }
@@ -74,7 +84,7 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         }
         int port = proxy.getPort();
         if (outages) {
-            relay = new TcpRelay(port);
+            relay = TcpRelay.readingHttp(port);
             port = relay.port();
         }
         return Map.of("storage.s3.regionendpoint", "http://127.0.0.1:" + port);

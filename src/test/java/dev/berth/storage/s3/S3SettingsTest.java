@@ -53,6 +53,7 @@ class S3SettingsTest {
         keys.put("loglevel", "debug,debugwithsigning");
         keys.put("readconnections", "50");
         keys.put("readwait", "1m30s");
+        keys.put("multipartconcurrency", "8");
 
         S3Settings s = parse(keys);
         assertEquals("eu-west-1", s.region());
@@ -79,6 +80,7 @@ class S3SettingsTest {
         assertTrue(s.useFipsEndpoint());
         assertEquals(50, s.readConnections());
         assertEquals(Duration.ofSeconds(90), s.readWait());
+        assertEquals(8, s.multipartConcurrency());
     }
 
     @Test
@@ -101,6 +103,7 @@ class S3SettingsTest {
         assertFalse(s.useDualStack() || s.accelerate() || s.useFipsEndpoint());
         assertEquals(200, s.readConnections());
         assertEquals(Duration.ofSeconds(10), s.readWait());
+        assertEquals(4, s.multipartConcurrency());
         assertEquals(Optional.empty(), S3Clients.endpoint(s), "AWS's own endpoint, resolved by the SDK");
     }
 
@@ -146,6 +149,9 @@ class S3SettingsTest {
             "readwait, 0s",
             "readwait, 1h",
             "readwait, 10",
+            "multipartconcurrency, 0",
+            "multipartconcurrency, 65",
+            "multipartconcurrency, four",
     })
     void badValuesAreRejectedNamingTheKey(String key, String value) {
         Map<String, String> keys = new HashMap<>(Map.of("region", "us-east-1", "bucket", "b"));

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.berth.storage.FileWriter;
 import dev.berth.storage.StorageTestSupport;
+import dev.berth.testsupport.TcpRelay;
 import static dev.berth.storage.StorageTestSupport.*;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -296,7 +297,6 @@ class S3UploadTest {
         AtomicLong generated = new AtomicLong();
         List<long[]> seenAtPartStart = new CopyOnWriteArrayList<>();
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        Random data = new Random(109);
         ExecutionInterceptor probe = new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context,
@@ -307,16 +307,7 @@ class S3UploadTest {
             }
         };
         // the body is produced only as the writer asks for it, like a socket read under back-pressure
-        Multi<Buffer> body = Multi.createBy().repeating()
-                .supplier(() -> {
-                    int n = (int) Math.min(piece, total - generated.get());
-                    byte[] b = new byte[n];
-                    data.nextBytes(b);
-                    sent.update(b);
-                    generated.addAndGet(n);
-                    return Buffer.buffer(b);
-                })
-                .until(b -> b.length() == 0);
+        Multi<Buffer> body = produced(total, piece, generated, sent, 109);
         try (S3Driver probed = S3DriverTestSupport.driver(settings, probe)) {
             String path = root + "/_uploads/pressure/data";
             FileWriter writer = await(probed.writer(path, false));
@@ -330,5 +321,143 @@ class S3UploadTest {
             // when part n starts, the producer is at most one piece past it: nothing else is buffered
             assertTrue(seen[1] <= seen[0] * chunk() + piece, "part " + seen[0] + " started with " + seen[1] + " bytes produced");
         }
+    }
+
+    /** A body of {@code total} random bytes produced only as the writer asks for it; {@code sent} hashes it. */
+    private static Multi<Buffer> produced(long total, int piece, AtomicLong generated, MessageDigest sent, long seed) {
+        Random data = new Random(seed);
+        return Multi.createBy().repeating()
+                .supplier(() -> {
+                    int n = (int) Math.min(piece, total - generated.get());
+                    byte[] b = new byte[n];
+                    data.nextBytes(b);
+                    sent.update(b);
+                    generated.addAndGet(n);
+                    return Buffer.buffer(b);
+                })
+                .until(b -> b.length() == 0);
+    }
+
+    @Test
+    void partsGoUpConcurrentlyInOrderWithBoundedMemory() throws Exception {
+        int concurrency = 4;
+        long part = 5 * MIB;
+        int piece = 64 * 1024;
+        long total = 64L * MIB;
+        AtomicLong generated = new AtomicLong();
+        AtomicLong answered = new AtomicLong();
+        AtomicLong inFlight = new AtomicLong();
+        AtomicLong maxInFlight = new AtomicLong();
+        AtomicLong maxAhead = new AtomicLong();
+        ExecutionInterceptor probe = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest) {
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                }
+            }
+
+            @Override
+            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest r) {
+                    inFlight.decrementAndGet();
+                    answered.addAndGet(r.contentLength());
+                }
+            }
+        };
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        Multi<Buffer> body = produced(total, piece, generated, sent, 110)
+                // bytes taken from the client but not yet in S3: what the upload holds in memory
+                .invoke(b -> maxAhead.accumulateAndGet(generated.get() - answered.get(), Math::max));
+        S3Settings concurrent = S3DriverTestSupport.withParts(settings, part, concurrency);
+        RequestLog parts = new RequestLog();
+        // each part held back 50 ms on the wire, as a distant store would, so parts overlap
+        try (TcpRelay relay = TcpRelay.readingHttp(settings.regionEndpoint().orElseThrow().getPort());
+                S3Driver distant = S3DriverTestSupport.driver(S3DriverTestSupport.withEndpoint(concurrent,
+                        "http://127.0.0.1:" + relay.port()), probe, parts)) {
+            relay.latency(50);
+            String path = root + "/_uploads/concurrent/data";
+            FileWriter writer = await(distant.writer(path, false));
+            assertEquals(total, await(writer.write(body)));
+            await(writer.commit());
+            assertEquals(HexFormat.of().formatHex(sent.digest()), sha256(read(path, 0, -1)));
+        }
+        assertTrue(maxInFlight.get() > 1, "parts overlapped: " + maxInFlight.get());
+        assertTrue(maxInFlight.get() <= concurrency, "at most " + concurrency + " parts in flight: " + maxInFlight.get());
+        assertTrue(maxAhead.get() <= (concurrency + 1) * part + piece, "held at most (concurrency + 1) parts: " + maxAhead.get());
+        List<RequestLog.Call> uploaded = parts.of("UploadPart");
+        assertEquals(13, uploaded.size());
+        for (int i = 0; i < 12; i++) {
+            assertEquals(part, uploaded.get(i).contentLength(), "part " + (i + 1) + " is a whole chunk");
+        }
+    }
+
+    @Test
+    void aPartFailingMidUploadFailsTheWriteAndLeavesItResumable() throws Exception {
+        long part = 5 * MIB;
+        long total = 40L * MIB;
+        byte[] content = random((int) total, 111);
+        String path = root + "/_uploads/cut/data";
+        S3Settings concurrent = S3DriverTestSupport.withParts(settings, part, 4);
+        try (TcpRelay relay = TcpRelay.readingHttp(settings.regionEndpoint().orElseThrow().getPort());
+                S3Driver distant = S3DriverTestSupport.driver(S3DriverTestSupport.withEndpoint(concurrent,
+                        "http://127.0.0.1:" + relay.port()))) {
+            relay.latency(20);
+            FileWriter writer = await(distant.writer(path, false));
+            AtomicLong given = new AtomicLong();
+            int piece = 64 * 1024;
+            Multi<Buffer> body = Multi.createFrom().range(0, (int) (total / piece)).map(i -> {
+                if (given.addAndGet(piece) == 22 * MIB) {
+                    // the store goes away with parts in flight, and stays away past the SDK's retries
+                    relay.cut();
+                }
+                return Buffer.buffer(Arrays.copyOfRange(content, i * piece, (i + 1) * piece));
+            });
+            assertThrows(RuntimeException.class, () -> await(writer.write(body)));
+            await(writer.close());
+            assertMissing(driver.stat(path));
+            relay.restore();
+        }
+        // another writer resumes from what the bucket holds: whole parts in a row from part 1
+        FileWriter resumed = await(driver.writer(path, true));
+        long offset = resumed.size();
+        assertEquals(0, offset % part, "resumes at a part boundary: " + offset);
+        assertTrue(offset < 22 * MIB, "not past what reached the store: " + offset);
+        await(resumed.write(pieces(Arrays.copyOfRange(content, (int) offset, content.length), 65_536)));
+        await(resumed.commit());
+        assertEquals(sha256(content), sha256(read(path, 0, -1)));
+        assertTrue(openUploads(path).isEmpty());
+    }
+
+    @Test
+    void theReplicaThatServedAnUploadLastResumesItWithoutListing() {
+        byte[] content = random(16 * MIB + 321, 112);
+        String path = root + "/_uploads/kept/data";
+        int[] cuts = {0, 3 * MIB, 7 * MIB, 11 * MIB, content.length};
+        // A, A, then B, then A again: A's kept state is stale after B wrote, and must not be trusted
+        S3Driver[] order;
+        try (S3Driver other = S3DriverTestSupport.driver(settings)) {
+            order = new S3Driver[] {driver, driver, other, driver};
+            FileWriter writer = null;
+            for (int i = 0; i + 1 < cuts.length; i++) {
+                log.clear();
+                writer = await(order[i].writer(path, i > 0));
+                assertEquals(cuts[i], writer.size(), "turn " + i);
+                if (i == 1) {
+                    assertEquals(0, log.count("ListMultipartUploads") + log.count("ListParts"), "resumed from the kept state");
+                    assertEquals(1, log.calls.size(), "one request, the tail's: " + log.calls);
+                }
+                if (i == 3) {
+                    assertEquals(1, log.count("ListParts"), "another replica wrote in between: listed again");
+                }
+                await(writer.write(pieces(Arrays.copyOfRange(content, cuts[i], cuts[i + 1]), 65_536)));
+                if (i + 2 < cuts.length) {
+                    await(writer.close());
+                }
+            }
+            await(writer.commit());
+        }
+        assertEquals(sha256(content), sha256(read(path, 0, -1)));
+        assertTrue(keysUnder(path).equals(List.of(driver.bucketKey(path))), "no tail left: " + keysUnder(path));
     }
 }
