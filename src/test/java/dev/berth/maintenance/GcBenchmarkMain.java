@@ -60,7 +60,7 @@ public final class GcBenchmarkMain {
                     populate(writer, repositories);
                 }
             }
-            System.out.printf("populated 2 x %d repositories in %.0fs%n", repositories, (System.nanoTime() - started) / 1e9);
+            System.out.printf((withReference ? "populated 2 x" : "populated") + " %d repositories in %.0fs%n", repositories, (System.nanoTime() - started) / 1e9);
             Path config = Files.createTempFile("reference-gc", ".yml");
             Files.writeString(config, "version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    regionendpoint: " + counted
                     + "\n    bucket: " + S3ProxyResource.BUCKET + "\n    accesskey: " + S3ProxyResource.ACCESS_KEY + "\n    secretkey: "
