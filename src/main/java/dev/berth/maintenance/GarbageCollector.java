@@ -191,7 +191,7 @@ public final class GarbageCollector {
                     .chain(() -> trash.hold(manifestSized))
                     // the last read: a manifest committed since phase 3 that reuses content moved aside gets it back
                     .chain(() -> manifestSized.isEmpty() ? Uni.createFrom().item(Set.<Digest>of())
-                            : Inventory.scan(driver).chain(last -> trash.release(manifestSized, last, out)))
+                            : Inventory.scanLinks(driver).chain(last -> trash.release(manifestSized, last, out)))
                     .chain(back -> {
                         List<Blob> gone = deletedBlobs.stream().filter(b -> !back.contains(b.digest())).toList();
                         return listener.deleted(gone.stream().map(Blob::digest).toList())

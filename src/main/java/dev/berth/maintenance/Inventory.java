@@ -37,8 +37,7 @@ record Inventory(List<Link> revisions, List<Link> layers, List<Link> tags, List<
     }
 
     static Uni<Inventory> scan(StorageDriver driver) {
-        Inventory inventory = new Inventory(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>(), new ArrayList<>());
+        Inventory inventory = empty();
         return walk(driver, StoragePaths.REPOSITORIES).collect().asList()
                 .chain(files -> Multi.createFrom().iterable(files)
                         .onItem().transformToUni(f -> inventory.addRepositoryFile(driver, f)).merge(TAG_READS)
@@ -48,6 +47,23 @@ record Inventory(List<Link> revisions, List<Link> layers, List<Link> tags, List<
                     files.forEach(inventory::addBlobFile);
                     return inventory;
                 });
+    }
+
+    /**
+     * The links of every repository (revisions, layers, referrers, tag history), without the tags'
+     * contents or the blobs: one walk, what the sweep's last read needs.
+     */
+    static Uni<Inventory> scanLinks(StorageDriver driver) {
+        Inventory inventory = empty();
+        return walk(driver, StoragePaths.REPOSITORIES).collect().asList().map(files -> {
+            files.stream().filter(f -> !f.path().contains("/_manifests/tags/") || f.path().contains("/index/"))
+                    .forEach(f -> inventory.addRepositoryFile(driver, f));
+            return inventory;
+        });
+    }
+
+    private static Inventory empty() {
+        return new Inventory(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
 
     private static Multi<FileInfo> walk(StorageDriver driver, String path) {
