@@ -12,6 +12,7 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s} # load before the request-rate scenarios measure; JIT compilation runs meanwhile
 S3_PORT=9100 BERTH_PORT=5100 REF_PORT=5101
 mkdir -p "$OUT"
 SCENARIOS=("$@")
@@ -206,7 +207,7 @@ scenario_redirect() {
       local pid; pid=$(start_registry $who)
       local url="http://$(url_of $who)/v2/bench/small-$who/blobs/$digest"
       curl -s -o /dev/null -w "%{http_code}" "$url" | grep -q 307 || { log "$who: blob GET is not a 307"; }
-      wrk -t2 -c32 -d2s "$url" > /dev/null # warm-up
+      wrk -t2 -c32 -d"$WARMUP" "$url" > /dev/null # warm-up
       for c in 32 256; do load redirect $who "$run" "$pid" "$url" $c; done
       stop_pid "$pid"
     done
@@ -241,7 +242,7 @@ scenario_manifest() {
     for who in berth reference; do
       local pid; pid=$(start_registry $who)
       local base="http://$(url_of $who)/v2/bench/small-$who/manifests"
-      wrk -t2 -c32 -d2s -s "$OUT/accept.lua" "$base/v1" > /dev/null
+      wrk -t2 -c32 -d"$WARMUP" -s "$OUT/accept.lua" "$base/v1" > /dev/null
       load manifest-tag $who "$run" "$pid" "$base/v1" 32 -s "$OUT/accept.lua"
       load manifest-digest $who "$run" "$pid" "$base/$digest" 32 -s "$OUT/accept.lua"
       stop_pid "$pid"
