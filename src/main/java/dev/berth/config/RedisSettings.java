@@ -82,6 +82,10 @@ public record RedisSettings(List<String> addrs, Optional<String> username, Optio
             props.put("quarkus.redis.role", "master");
         });
         props.put("quarkus.redis.tls.enabled", Boolean.toString(tls));
+        if (tls) {
+            // Vert.x checks no host name unless told; Distribution's Go client always does
+            props.put("quarkus.redis.tls.hostname-verification-algorithm", "HTTPS");
+        }
         props.put("quarkus.redis.tcp.connection-timeout", dialTimeout.toString());
         props.put("quarkus.redis.timeout", readTimeout.toString());
         props.put("quarkus.redis.max-pool-size", Integer.toString(maxActive));

@@ -94,9 +94,26 @@ public class RedisLink {
         }
     }
 
+    /** The failure and its root cause: Vert.x wraps the one an operator needs (a certificate's name, a refused connection). */
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "connection closed";
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String outer = message(cause);
+        return root == cause ? outer : outer + ": " + message(root);
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
     /** Logged once per outage; until {@link #reachable()}, the caches serve from storage. */
     void unreachable(Throwable cause) {
-        error = cause == null ? "connection closed" : String.valueOf(cause.getMessage());
+        error = describe(cause);
         up.set(false);
         if (outageLogged.compareAndSet(false, true)) {
             LOG.warnf("redis %s unreachable (%s): serving from storage, without shared caches, until it is back",

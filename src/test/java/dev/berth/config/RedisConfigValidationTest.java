@@ -96,6 +96,7 @@ class RedisConfigValidationTest {
         assertEquals("mymaster", props.get("quarkus.redis.master-name"));
         assertEquals("master", props.get("quarkus.redis.role"));
         assertEquals("true", props.get("quarkus.redis.tls.enabled"));
+        assertEquals("HTTPS", props.get("quarkus.redis.tls.hostname-verification-algorithm"));
         assertEquals("20", props.get("quarkus.redis.max-pool-size"));
         assertEquals("PT1M", props.get("quarkus.redis.pool-recycle-timeout"));
     }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.berth.testsupport.Pki;
+
 /**
  * A real {@code redis-server} (the Debian package) on a free loopback port, without persistence, started
  * and stopped by the test: killed by its own PID and started again on the same port, as an outage.
@@ -17,22 +19,54 @@ import java.util.concurrent.TimeUnit;
 final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
+    /** The server's options beyond its port (TLS files, Sentinel's configuration file). */
+    private final List<String> options;
+    /** {@code redis-cli}'s options to reach it (TLS). */
+    private final List<String> cliOptions;
     private Process process;
 
-    private RedisServer(Path dir, int port) {
+    private RedisServer(Path dir, int port, List<String> options, List<String> cliOptions) {
         this.dir = dir;
         this.port = port;
+        this.options = options;
+        this.cliOptions = cliOptions;
     }
 
     static RedisServer start(Path dir) throws IOException, InterruptedException {
-        RedisServer redis = new RedisServer(dir, BerthProcess.freePort());
+        int port = BerthProcess.freePort();
+        return started(new RedisServer(dir, port, List.of("--port", Integer.toString(port)), List.of()));
+    }
+
+    /** TLS only (no plain port), with {@code server}'s key and certificate; clients need no certificate. */
+    static RedisServer startTls(Path dir, Pki.Pair server, Path caCertificate) throws IOException, InterruptedException {
+        int port = BerthProcess.freePort();
+        return started(new RedisServer(dir, port, List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file",
+                server.cert().toString(), "--tls-key-file", server.key().toString(), "--tls-ca-cert-file", caCertificate.toString(),
+                "--tls-auth-clients", "no"), List.of("--tls", "--cacert", caCertificate.toString())));
+    }
+
+    /** A Sentinel watching {@code master} under {@code masterName}; it rewrites its configuration file, so the file is its own. */
+    static RedisServer startSentinel(Path dir, RedisServer master, String masterName) throws IOException, InterruptedException {
+        int port = BerthProcess.freePort();
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\nsentinel monitor " + masterName + " 127.0.0.1 "
+                + master.port + " 1\n");
+        return started(new RedisServer(dir, port, List.of(conf.toString(), "--sentinel"), List.of()));
+    }
+
+    private static RedisServer started(RedisServer redis) throws IOException, InterruptedException {
         redis.start();
         return redis;
     }
 
     void start() throws IOException, InterruptedException {
-        process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of("redis-server"));
+        command.addAll(options);
+        // Sentinel takes its address from its file
+        if (!options.contains("--sentinel")) {
+            command.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        }
+        process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
@@ -66,6 +100,7 @@ final class RedisServer implements AutoCloseable {
     /** {@code redis-cli} with {@code args}: its output, trimmed. */
     String cli(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        cmd.addAll(cliOptions);
         cmd.addAll(List.of(args));
         Process cli = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
