@@ -1,4 +1,5 @@
-"""Deterministic OCI layouts for bench/run.sh: images/small (3 small layers) and images/big (one 1 GiB layer)."""
+"""Deterministic OCI layouts for bench/run.sh: images/small (3 small layers), images/big (one 1 GiB layer),
+images/medium (256 MiB), images/mirror (200 MiB). Arguments after the output directory: which to make."""
 import gzip
 import hashlib
 import json
@@ -62,10 +63,20 @@ def write_layout(root, layers, arch="amd64"):
 
 
 out = sys.argv[1]
-write_layout(f"{out}/small", [(64 * 1024, 1), (256 * 1024, 2), (1 * MIB, 3)])
-big = write_layout(f"{out}/big", [(1024 * MIB, 4)])
-# a quarter of the big one: peak memory during pushes must not grow with the layer
-write_layout(f"{out}/medium", [(256 * MIB, 5)])
-# the size the MiB/s figures are computed from
-with open(f"{out}/big/layer.size", "w") as f:
-    f.write(str(big[0]["size"]))
+# the images to make (all by default): bench/run.sh makes only those missing
+wanted = set(sys.argv[2:]) or {"small", "big", "medium", "mirror"}
+if "small" in wanted:
+    write_layout(f"{out}/small", [(64 * 1024, 1), (256 * 1024, 2), (1 * MIB, 3)])
+if "big" in wanted:
+    big = write_layout(f"{out}/big", [(1024 * MIB, 4)])
+    # the size the MiB/s figures are computed from
+    with open(f"{out}/big/layer.size", "w") as f:
+        f.write(str(big[0]["size"]))
+if "medium" in wanted:
+    # a quarter of the big one: peak memory during pushes must not grow with the layer
+    write_layout(f"{out}/medium", [(256 * MIB, 5)])
+if "mirror" in wanted:
+    # what the pull-through cache scenario pulls through the mirrors
+    mirror = write_layout(f"{out}/mirror", [(200 * MIB, 6)])
+    with open(f"{out}/mirror/layer.size", "w") as f:
+        f.write(str(mirror[0]["size"]))

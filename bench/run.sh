@@ -2,7 +2,10 @@
 # Berth beside the reference registry (Distribution 2.8.2, Debian's docker-registry), same machine,
 # same S3 server (S3Proxy on loopback), same images, same CloudFront key; scenarios run alternately.
 #   bench/run.sh                 all scenarios
-#   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss
+#   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss mirror
+#   S3_PORT=9200 BERTH_PORT=5200 REF_PORT=5201 UPSTREAM_PORT=5202 bench/run.sh mirror
+#                                other ports (another bench on the machine holds the defaults)
+#   SKIP_BUILD=1 bench/run.sh mirror   reuses target/ and bench/out/ from an earlier run's build
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md. Run by hand, not in CI.
@@ -13,7 +16,8 @@ OUT=$ROOT/bench/out
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s} # load before the request-rate scenarios measure; JIT compilation runs meanwhile
-S3_PORT=9100 BERTH_PORT=5100 REF_PORT=5101
+S3_PORT=${S3_PORT:-9100} BERTH_PORT=${BERTH_PORT:-5100} REF_PORT=${REF_PORT:-5101} UPSTREAM_PORT=${UPSTREAM_PORT:-5102}
+REPORT_DOC=${REPORT_DOC:-$ROOT/docs/benchmarks.md}
 mkdir -p "$OUT"
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(startup redirect head manifest pushpull rss)
@@ -36,6 +40,7 @@ install_tools() {
 }
 
 build() {
+  if [ -n "${SKIP_BUILD:-}" ]; then log "reusing the last build (SKIP_BUILD)"; return; fi
   log "building Berth"
   ./mvnw -q -B package -DskipTests
   ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/test.classpath"
@@ -118,16 +123,16 @@ YAML
   [ -n "${BASELINE_JAR:-}" ] || sed -i '/forcepathstyle/d' "$OUT/reference.yml"
 }
 
-start_registry() { # who heap -> pid on stdout
-  local who=$1 heap=${2:-512m} port=$BERTH_PORT
+start_registry() { # who heap [config name] -> pid on stdout
+  local who=$1 heap=${2:-512m} port=$BERTH_PORT cfg=${3:-$1}
   [ "$who" = reference ] && port=$REF_PORT
   if [ "$who" = berth ]; then
-    java -Xmx"$heap" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/berth.yml" > "$OUT/berth.log" 2>&1 &
+    java -Xmx"$heap" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
   else
     if [ -n "${BASELINE_JAR:-}" ]; then
-      java -Xmx"$heap" -jar "$BASELINE_JAR" serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
+      java -Xmx"$heap" -jar "$BASELINE_JAR" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
     else
-      env -u AWS_CA_BUNDLE docker-registry serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 &
+      env -u AWS_CA_BUNDLE docker-registry serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
     fi
   fi
   local pid=$!
@@ -149,9 +154,11 @@ cpu_ms() { # pid -> user+system CPU milliseconds so far
 }
 
 make_images() {
-  [ -f "$OUT/images/small/index.json" ] && [ -f "$OUT/images/big/index.json" ] && [ -f "$OUT/images/medium/index.json" ] && return
-  log "making test images (deterministic; one with a 1 GiB layer)"
-  python3 "$ROOT/bench/make_images.py" "$OUT/images"
+  local missing=()
+  for image in small big medium mirror; do [ -f "$OUT/images/$image/index.json" ] || missing+=("$image"); done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  log "making test images ${missing[*]} (deterministic; big has a 1 GiB layer)"
+  python3 "$ROOT/bench/make_images.py" "$OUT/images" "${missing[@]}"
 }
 
 scenario_startup() {
@@ -295,6 +302,98 @@ scenario_rss() {
   done
 }
 
+# Pull-through cache: an upstream Distribution 2.8.2 (filesystem, access log on) holds an image with a
+# 200 MiB layer; Berth and the reference in proxy mode on the same S3 with CloudFront pull it with skopeo
+# into a directory: cold (mirror storage emptied before), warm (the second pull), and 10 cold pulls at
+# once. Upstream transfers of the layer are counted in the upstream's access log (GETs and bytes).
+write_mirror_configs() {
+  for who in berth reference; do
+    sed "s|rootdirectory: /registry|rootdirectory: /mirror-$who|" "$OUT/$who.yml" > "$OUT/$who-mirror.yml"
+    printf 'proxy:\n  remoteurl: http://127.0.0.1:%s\n' "$UPSTREAM_PORT" >> "$OUT/$who-mirror.yml"
+  done
+  cat > "$OUT/upstream.yml" <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $OUT/upstream
+http:
+  addr: 127.0.0.1:$UPSTREAM_PORT
+  secret: upstream-secret
+YAML
+}
+
+# GETs of the layer at the upstream so far, and their bytes (combined log format: status, then size)
+upstream_layer_gets() { grep -c "\"GET /v2/bench/mirror/blobs/$1 " "$OUT/upstream.log" || true; }
+upstream_layer_bytes() { awk -v d="$1" 'index($0, "\"GET /v2/bench/mirror/blobs/" d " ") && $9 ~ /^2/ {s += $10} END {printf "%.0f\n", s}' "$OUT/upstream.log"; }
+
+rec() { [ "$run" -gt 0 ] && record "$@" || true; }
+
+pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops the script)
+  local t0 t1
+  mkdir -p "$2"
+  t0=$(date +%s%N)
+  skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1")/bench/mirror:v1" "dir:$2"
+  t1=$(date +%s%N)
+  PULL_SECONDS=$(python3 -c "print(round(($t1-$t0)/1e9,2))")
+}
+
+scenario_mirror() {
+  local mib layer
+  mib=$(( $(cat "$OUT/images/mirror/layer.size") / 1048576 ))
+  layer=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/mirror/manifest.json")
+  write_mirror_configs
+  rm -rf "$OUT/upstream"
+  env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
+  local up=$!
+  echo "$up" >> "$OUT/registry.pids"
+  wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
+  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
+  # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first
+  for run in $(seq 0 "$RUNS"); do
+    for who in berth reference; do
+      rm -rf "$OUT/s3/bench/mirror-$who" "$OUT/pulled-mirror"
+      local pid gets bytes s; pid=$(start_registry "$who" 512m "$who-mirror")
+      gets=$(upstream_layer_gets "$layer"); bytes=$(upstream_layer_bytes "$layer")
+      pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
+      rec mirror-cold "$who" "$run" seconds "$s"
+      rec mirror-cold "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
+      rec mirror-cold "$who" "$run" upstream_layer_gets $(( $(upstream_layer_gets "$layer") - gets ))
+      pull_mirror "$who" "$OUT/pulled-mirror/warm"; s=$PULL_SECONDS
+      rec mirror-warm "$who" "$run" seconds "$s"
+      rec mirror-warm "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
+      cmp -s "$OUT/pulled-mirror/cold/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" || log "$who: cold pull's layer differs"
+      cmp -s "$OUT/pulled-mirror/warm/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" || log "$who: warm pull's layer differs"
+      stop_pid "$pid"
+
+      rm -rf "$OUT/s3/bench/mirror-$who" "$OUT/pulled-mirror"
+      pid=$(start_registry "$who" 512m "$who-mirror")
+      gets=$(upstream_layer_gets "$layer"); bytes=$(upstream_layer_bytes "$layer")
+      local t0 t1 jobs=() ok=0
+      mkdir -p "$OUT/pulled-mirror"
+      t0=$(date +%s%N)
+      for i in $(seq 1 10); do
+        skopeo copy -q --src-tls-verify=false "docker://$(url_of "$who")/bench/mirror:v1" "dir:$OUT/pulled-mirror/c$i" &
+        jobs+=($!)
+      done
+      for j in "${jobs[@]}"; do wait "$j" && ok=$((ok + 1)); done
+      t1=$(date +%s%N)
+      for i in $(seq 1 10); do
+        cmp -s "$OUT/pulled-mirror/c$i/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" && continue
+        ok=$((ok - 1)); log "$who: concurrent pull $i's layer differs or is missing"
+      done
+      rec mirror-cold-x10 "$who" "$run" seconds "$(python3 -c "print(round(($t1-$t0)/1e9,2))")"
+      rec mirror-cold-x10 "$who" "$run" pulls_ok "$ok"
+      rec mirror-cold-x10 "$who" "$run" upstream_layer_gets $(( $(upstream_layer_gets "$layer") - gets ))
+      rec mirror-cold-x10 "$who" "$run" upstream_layer_mib $(( ($(upstream_layer_bytes "$layer") - bytes) / 1048576 ))
+      stop_pid "$pid"
+    done
+  done
+  stop_pid "$up"
+  rm -rf "$OUT/pulled-mirror"
+}
+
 # rows of the scenarios about to run are replaced; the others are kept, so one scenario can be rerun
 keep_other_results() {
   touch "$OUT/results.csv"
@@ -326,8 +425,8 @@ main() {
   write_configs
   for s in "${SCENARIOS[@]}"; do log "scenario $s"; "scenario_$s"; done
   if [ -n "${BASELINE_JAR:-}" ]; then log "A/B results (berth = this tree, reference = $BASELINE_JAR): $OUT/results.csv"; return; fi
-  python3 "$ROOT/bench/report.py" "$OUT/results.csv" "$OUT" "$ROOT/docs/benchmarks.md" "bench/run.sh ${SCENARIOS[*]}"
-  log "done: docs/benchmarks.md"
+  python3 "$ROOT/bench/report.py" "$OUT/results.csv" "$OUT" "$REPORT_DOC" "bench/run.sh ${SCENARIOS[*]}"
+  log "done: $REPORT_DOC"
 }
 
 # BENCH_LIBRARY=1 loads the functions without running (to try one piece by hand)

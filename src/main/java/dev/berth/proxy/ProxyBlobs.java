@@ -1,6 +1,5 @@
 package dev.berth.proxy;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,8 +49,6 @@ public class ProxyBlobs {
 
     /** Network reads joined into one buffer on the way to client and storage (at most 64 KiB each). */
     static final int JOINED_READS = 32;
-    /** A slow upstream's reads are passed on after this long, however few. */
-    static final Duration JOIN_AT_MOST = Duration.ofMillis(50);
 
     /** Fills under way on this replica, by digest. */
     private final Map<Digest, CompletableFuture<Void>> fills = new ConcurrentHashMap<>();
@@ -141,13 +138,15 @@ public class ProxyBlobs {
      * The response body, paused until storage asks for more; demand is signalled on the connection's
      * context. Network reads are small: joined by {@link #JOINED_READS}, each step to the client, the
      * digest and the disk costs a fraction of the thread hops, and memory stays bounded by that many reads.
+     * By count only: Mutiny's grouping with a timeout fails the stream ("lack of requests") when its timer
+     * flushes while the client or storage has asked for nothing, which a slow side does.
      */
     private static Multi<Buffer> body(HttpClientResponse response) {
         Context context = Vertx.currentContext();
         Multi<Buffer> body = io.vertx.mutiny.core.http.HttpClientResponse.newInstance(response).toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
         return (context == null ? body : body.runSubscriptionOn(OnContext.of(context)))
-                .group().intoLists().of(JOINED_READS, JOIN_AT_MOST)
+                .group().intoLists().of(JOINED_READS)
                 .map(ProxyBlobs::joined);
     }
 

@@ -5,6 +5,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.berth.storage.LocalFiles;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
@@ -27,6 +28,11 @@ public class BlobStore {
 
     public Multi<Buffer> read(Digest digest, long offset, long length) {
         return driver.read(StoragePaths.blobData(digest), offset, length);
+    }
+
+    /** The file holding the blob on this machine, when the storage is a local file system. */
+    public Optional<String> localFile(Digest digest) {
+        return driver.unwrap(LocalFiles.class).map(files -> files.localFile(StoragePaths.blobData(digest)));
     }
 
     public Uni<byte[]> content(Digest digest) {

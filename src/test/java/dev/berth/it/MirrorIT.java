@@ -110,7 +110,7 @@ class MirrorIT {
 
     @Test
     void twentyConcurrentPullsOfAnUncachedBlobCostOneUpstreamFetch() throws Exception {
-        byte[] blob = random(48 * 1024 * 1024, 11);
+        byte[] blob = random(100 * 1024 * 1024, 11);
         String digest = pushBlob("library/big", blob);
         ExecutorService pool = Executors.newFixedThreadPool(20);
         try {

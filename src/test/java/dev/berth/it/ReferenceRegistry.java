@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.berth.testsupport.Pki;
+
 /**
  * The reference registry, CNCF Distribution 2.8.2 (Debian's {@code docker-registry}), run as a
  * process on a loopback port and stopped by its PID.
@@ -24,10 +26,19 @@ final class ReferenceRegistry implements AutoCloseable {
 
     /** Starts it with {@code storageYaml} (the {@code storage:} section and anything after it). */
     static ReferenceRegistry start(Path workDir, String storageYaml) throws IOException, InterruptedException {
+        return start(workDir, storageYaml, "");
+    }
+
+    /** Serving HTTPS with {@code certificate}'s key pair. */
+    static ReferenceRegistry startTls(Path workDir, String storageYaml, Pki.Pair certificate) throws IOException, InterruptedException {
+        return start(workDir, storageYaml, "  tls:\n    certificate: " + certificate.cert() + "\n    key: " + certificate.key() + "\n");
+    }
+
+    private static ReferenceRegistry start(Path workDir, String storageYaml, String httpLines) throws IOException, InterruptedException {
         int port = BerthProcess.freePort();
         Path config = workDir.resolve("reference.yml");
         Files.writeString(config, "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n" + storageYaml
-                + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n  secret: reference-secret\n");
+                + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n  secret: reference-secret\n" + httpLines);
         Path log = workDir.resolve("reference.log");
         ProcessBuilder pb = new ProcessBuilder("docker-registry", "serve", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -54,9 +65,9 @@ final class ReferenceRegistry implements AutoCloseable {
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL().openConnection();
                 c.setConnectTimeout(500);
-                // 200, or 401 when access control is configured
+                // 200, or 401 when access control is configured, or 400 (plain HTTP to its HTTPS port) with TLS
                 int status = c.getResponseCode();
-                if (status == 200 || status == 401) {
+                if (status == 200 || status == 401 || status == 400) {
                     return;
                 }
             } catch (IOException notYet) {
