@@ -5,7 +5,8 @@
 #   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss s3-latency
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
-#                                S3_READAHEAD=n sets Berth's storage.s3.readahead)
+#                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
+#                                S3 connection, as a long round trip does with a TCP window)
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md (REPORT=0: results.csv only, the
@@ -303,7 +304,7 @@ scenario_rss() {
 start_s3_relay() {
   rm -f "$OUT/s3relay.port" "$OUT/s3relay.counts"
   java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain \
-    "$S3_PORT" "${S3_LATENCY_MS:-30}" "$OUT/s3relay.port" "$OUT/s3relay.counts" > "$OUT/s3relay.log" 2>&1 &
+    "$S3_PORT" "${S3_LATENCY_MS:-30}" "$OUT/s3relay.port" "$OUT/s3relay.counts" "${S3_RATE:-0}" > "$OUT/s3relay.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -s "$OUT/s3relay.counts" ] && break; sleep 0.1; done
   local relay; relay=$(cat "$OUT/s3relay.port")
@@ -342,7 +343,7 @@ distant_copy() { # scenario who run bytes from to registry-pid
 }
 
 scenario_s3-latency() {
-  [ -s "$OUT/s3relay.counts" ] || start_s3_relay
+  [ -n "${S3_RELAY_STARTED:-}" ] || { start_s3_relay; S3_RELAY_STARTED=1; }
   local bytes; bytes=$(cat "$OUT/images/big/layer.size")
   for run in $(seq 1 "$RUNS"); do
     for who in berth reference; do
