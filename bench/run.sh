@@ -2,13 +2,18 @@
 # Berth beside the reference registry (Distribution 2.8.2, Debian's docker-registry), same machine,
 # same S3 server (S3Proxy on loopback), same images, same CloudFront key; scenarios run alternately.
 #   bench/run.sh                 all scenarios
-#   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss mirror
+#   bench/run.sh redirect head   some of: startup redirect head manifest pushpull rss mirror s3-latency
 #   S3_PORT=9200 BERTH_PORT=5200 REF_PORT=5201 UPSTREAM_PORT=5202 bench/run.sh mirror
 #                                other ports (another bench on the machine holds the defaults)
 #   SKIP_BUILD=1 bench/run.sh mirror   reuses target/ and bench/out/ from an earlier run's build
+#   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
+#                                (default 30) to every S3 request, redirects off (not in the default set;
+#                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
+#                                S3 connection, as a long round trip does with a TCP window)
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
-# Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md. Run by hand, not in CI.
+# Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md (REPORT=0: results.csv only, the
+# document untouched). Ports: S3_PORT, BERTH_PORT, REF_PORT. Run by hand, not in CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -394,6 +399,68 @@ scenario_mirror() {
   rm -rf "$OUT/pulled-mirror"
 }
 
+# S3Proxy behind a relay process that holds every request back by S3_LATENCY_MS (bandwidth unchanged) and
+# counts the requests; both registries use it in turn, with redirects off (blobs streamed by the registry)
+start_s3_relay() {
+  rm -f "$OUT/s3relay.port" "$OUT/s3relay.counts"
+  java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain \
+    "$S3_PORT" "${S3_LATENCY_MS:-30}" "$OUT/s3relay.port" "$OUT/s3relay.counts" "${S3_RATE:-0}" > "$OUT/s3relay.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$OUT/s3relay.counts" ] && break; sleep 0.1; done
+  local relay; relay=$(cat "$OUT/s3relay.port")
+  for who in berth reference; do
+    sed -e "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$relay#" \
+      -e 's#^  delete:#  redirect:\n    disable: true\n  delete:#' -e '/^middleware:/,$d' "$OUT/$who.yml" > "$OUT/s3-latency-$who.yml"
+  done
+  # S3_READAHEAD=1: Berth streams each download in one GetObject (an A/B of its read-ahead)
+  [ -z "${S3_READAHEAD:-}" ] || sed -i "s#^    chunksize: .*#&\n    readahead: $S3_READAHEAD#" "$OUT/s3-latency-berth.yml"
+}
+
+s3_requests() { # [operation] -> requests relayed so far (the relay rewrites its counts every 200 ms)
+  sleep 0.5
+  awk -v op="${1:-total}" '$1==op {print $2}' "$OUT/s3relay.counts"
+}
+
+s3_counts_since() { # file of earlier counts -> "Operation n" differences on one line
+  sleep 0.5
+  awk 'NR==FNR {before[$1]=$2; next} $1!="total" && $2-before[$1] > 0 {printf "%s=%d ", $1, $2-before[$1]}' "$1" "$OUT/s3relay.counts"
+}
+
+# one skopeo copy through the relay, timed: records mb_per_s, the S3 requests it caused (logged by operation)
+# and the registry's CPU time
+distant_copy() { # scenario who run bytes from to registry-pid
+  local t0 t1 c0 c1 cpu
+  cp "$OUT/s3relay.counts" "$OUT/s3relay.before"; c0=$(s3_requests)
+  cpu=$(cpu_ms "$7")
+  t0=$(date +%s%N)
+  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "$5" "$6"
+  t1=$(date +%s%N)
+  record "$1" "$2" "$3" registry_cpu_s_per_gib "$(python3 -c "print(round(($(cpu_ms "$7")-$cpu)/1000*2**30/$4,1))")"
+  c1=$(s3_requests)
+  record "$1" "$2" "$3" mb_per_s "$(python3 -c "print(round($4/1e6/(($t1-$t0)/1e9),1))")"
+  record "$1" "$2" "$3" s3_requests_per_gib "$(python3 -c "print(round(($c1-$c0)*2**30/$4))")"
+  log "$1 $2: $(s3_counts_since "$OUT/s3relay.before")"
+}
+
+scenario_s3-latency() {
+  [ -n "${S3_RELAY_STARTED:-}" ] || { start_s3_relay; S3_RELAY_STARTED=1; }
+  local bytes; bytes=$(cat "$OUT/images/big/layer.size")
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who 512m s3-latency-$who)
+      local repo="bench/distant-$who-$run-$RANDOM"
+      forget_blob_locations
+      distant_copy s3-latency-push $who "$run" "$bytes" "oci:$OUT/images/big:v1" "docker://$(url_of $who)/$repo:v1" "$pid"
+      record s3-latency-push $who "$run" peak_rss_mib $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
+      rm -rf "$OUT/pulled"
+      distant_copy s3-latency-pull $who "$run" "$bytes" "docker://$(url_of $who)/$repo:v1" "oci:$OUT/pulled:v1" "$pid"
+      stop_pid "$pid"
+    done
+  done
+  rm -rf "$OUT/pulled"
+  log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 # rows of the scenarios about to run are replaced; the others are kept, so one scenario can be rerun
 keep_other_results() {
   touch "$OUT/results.csv"
@@ -425,6 +492,7 @@ main() {
   write_configs
   for s in "${SCENARIOS[@]}"; do log "scenario $s"; "scenario_$s"; done
   if [ -n "${BASELINE_JAR:-}" ]; then log "A/B results (berth = this tree, reference = $BASELINE_JAR): $OUT/results.csv"; return; fi
+  if [ "${REPORT:-1}" = 0 ]; then log "results: $OUT/results.csv"; return; fi
   python3 "$ROOT/bench/report.py" "$OUT/results.csv" "$OUT" "$REPORT_DOC" "bench/run.sh ${SCENARIOS[*]}"
   log "done: $REPORT_DOC"
 }

@@ -33,6 +33,8 @@ public final class TcpRelay implements AutoCloseable {
     private volatile long cutAfter = Long.MAX_VALUE;
     private final S3Requests operations = new S3Requests();
     private volatile long latencyMillis;
+    /** Answer bytes per second per connection; 0: as fast as they come. */
+    private volatile long answerRate;
     private volatile ServerSocket listener;
     private int port;
 
@@ -66,6 +68,16 @@ public final class TcpRelay implements AutoCloseable {
     /** Holds every request from here on back by {@code millis} before it is passed on (a relay made by {@link #readingHttp}). */
     public void latency(long millis) {
         latencyMillis = millis;
+    }
+
+    /** From now on each connection relays at most {@code bytesPerSecond} of answers (0: no limit), as a slow link would. */
+    public void answerRate(long bytesPerSecond) {
+        answerRate = bytesPerSecond;
+    }
+
+    /** The client connections relayed at this moment. */
+    public int openConnections() {
+        return sockets.size() / 2;
     }
 
     public int port() {
@@ -145,9 +157,15 @@ public final class TcpRelay implements AutoCloseable {
                     } else {
                         out.write(buffer, 0, n);
                     }
+                    long rate = answerRate;
+                    if (!requests && rate > 0) {
+                        Thread.sleep(n * 1000L / rate);
+                    }
                 }
             } catch (IOException e) {
                 // reset or cut: the other direction ends too
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 close(from);
                 close(to);

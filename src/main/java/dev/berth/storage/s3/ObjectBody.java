@@ -6,6 +6,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.smallrye.mutiny.helpers.Subscriptions;
@@ -23,15 +24,18 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  */
 final class ObjectBody implements Flow.Publisher<ByteBuffer> {
     private final Function<AsyncResponseTransformer<GetObjectResponse, Void>, CompletableFuture<Void>> call;
+    private final Consumer<GetObjectResponse> onResponse;
 
-    /** {@code call} issues the GetObject with the transformer it is given. */
-    ObjectBody(Function<AsyncResponseTransformer<GetObjectResponse, Void>, CompletableFuture<Void>> call) {
+    /** {@code call} issues the GetObject with the transformer it is given; {@code onResponse} sees its headers first. */
+    ObjectBody(Function<AsyncResponseTransformer<GetObjectResponse, Void>, CompletableFuture<Void>> call,
+            Consumer<GetObjectResponse> onResponse) {
         this.call = call;
+        this.onResponse = onResponse;
     }
 
     @Override
     public void subscribe(Flow.Subscriber<? super ByteBuffer> downstream) {
-        Relay relay = new Relay(downstream);
+        Relay relay = new Relay(downstream, onResponse);
         downstream.onSubscribe(relay);
         if (relay.cancelled()) {
             return;
@@ -59,6 +63,7 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
     private static final class Relay implements Flow.Subscription, Flow.Subscriber<ByteBuffer>,
             AsyncResponseTransformer<GetObjectResponse, Void> {
         private final Flow.Subscriber<? super ByteBuffer> downstream;
+        private final Consumer<GetObjectResponse> onResponse;
         private final AtomicReference<Flow.Subscription> body = new AtomicReference<>();
         private final AtomicLong requested = new AtomicLong();
         private final AtomicReference<CompletableFuture<Void>> call = new AtomicReference<>();
@@ -66,8 +71,9 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
         private volatile CompletableFuture<Void> attempt;
         private volatile boolean streaming;
 
-        Relay(Flow.Subscriber<? super ByteBuffer> downstream) {
+        Relay(Flow.Subscriber<? super ByteBuffer> downstream, Consumer<GetObjectResponse> onResponse) {
             this.downstream = downstream;
+            this.onResponse = onResponse;
         }
 
         private boolean cancelled() {
@@ -102,6 +108,7 @@ final class ObjectBody implements Flow.Publisher<ByteBuffer> {
 
         @Override
         public void onResponse(GetObjectResponse response) {
+            onResponse.accept(response);
         }
 
         @Override

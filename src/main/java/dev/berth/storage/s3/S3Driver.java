@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -111,21 +113,31 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
         if (length == 0) {
             return stat(path).onItem().transformToMulti(info -> Multi.createFrom().empty());
         }
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket.name).key(keys.key(path));
+        String key = keys.key(path);
         // a length past what a long can address from start (Long.MAX_VALUE) reads to the end, not to an overflowed range
         boolean bounded = length > 0 && length <= Long.MAX_VALUE - start;
-        if (start > 0 || bounded) {
-            request.range("bytes=" + start + "-" + (bounded ? Long.toString(start + length - 1) : ""));
+        Multi<Buffer> bytes;
+        if (bounded && length > bucket.settings.readAheadRangeSize() && bucket.settings.readAhead() > 1) {
+            bytes = Multi.createFrom().publisher(new ReadAhead(start, start + length - 1, bucket.settings.readAheadRangeSize(),
+                    bucket.settings.readAhead(), (range, onResponse) -> body(key, range, onResponse)));
+        } else {
+            String range = start > 0 || bounded ? "bytes=" + start + "-" + (bounded ? Long.toString(start + length - 1) : "") : null;
+            bytes = Multi.createFrom().publisher(body(key, range, response -> {
+            })).map(S3Driver::copyOf);
         }
-        GetObjectRequest get = request.build();
-        return Multi.createFrom().publisher(new ObjectBody(body -> reads.getObject(get, body)))
-                .map(S3Driver::copyOf)
+        return bytes
                 // a range at or past the end: nothing to read, as Distribution's reader
                 .onFailure(e -> S3Errors.hasStatus(e, 416)).recoverWithCompletion()
                 .onFailure().transform(e -> S3Errors.translate(e, "GetObject", path));
     }
 
-    private static Buffer copyOf(ByteBuffer bytes) {
+    /** The body of a GetObject of {@code key}, {@code range} a Range header or null for the whole object. */
+    private ObjectBody body(String key, String range, Consumer<GetObjectResponse> onResponse) {
+        GetObjectRequest get = GetObjectRequest.builder().bucket(bucket.name).key(key).range(range).build();
+        return new ObjectBody(body -> reads.getObject(get, body), onResponse);
+    }
+
+    static Buffer copyOf(ByteBuffer bytes) {
         byte[] copy = new byte[bytes.remaining()];
         bytes.get(copy);
         return Buffer.buffer(copy);

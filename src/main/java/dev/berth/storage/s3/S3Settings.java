@@ -41,7 +41,9 @@ public record S3Settings(
         boolean useFipsEndpoint,
         int readConnections,
         Duration readWait,
-        int multipartConcurrency) {
+        int multipartConcurrency,
+        int readAhead,
+        long readAheadRangeSize) {
 
     public static final long MIB = 1024L * 1024;
     /** S3's smallest part (except the last) and largest part. */
@@ -116,7 +118,10 @@ public record S3Settings(
                 r.number("readconnections", 200, 1, 10_000),
                 r.duration("readwait", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMinutes(10)),
                 // parts of one upload in flight; each holds a chunk in memory
-                r.number("multipartconcurrency", 4, 1, 64));
+                r.number("multipartconcurrency", 4, 1, 64),
+                // ranges of one streamed read in flight (1: one GetObject per read); each holds its range in memory
+                r.number("readahead", 4, 1, 64),
+                r.number("readaheadrangesize", 8 * MIB, MIB, 256 * MIB));
     }
 
     /** {@code keys} as the {@code storage.s3} section of {@code origin} (tests, tools). */

@@ -24,14 +24,14 @@ final class S3DriverTestSupport {
     static S3Settings withCopy(S3Settings s, long threshold, long chunk) {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
                 s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), chunk, s.multipartCopyMaxConcurrency(), threshold,
-                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency());
+                s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency(), s.readAhead(), s.readAheadRangeSize());
     }
 
     static S3Settings withCredentials(S3Settings s, String accessKey, String secretKey) {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(),
                 Optional.of(accessKey), Optional.of(secretKey), s.secure(), s.skipVerify(), s.chunkSize(),
                 s.multipartCopyChunkSize(), s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(),
-                s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency());
+                s.storageClass(), s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency(), s.readAhead(), s.readAheadRangeSize());
     }
 
     /** {@code connections} for streamed reads, waiting {@code wait} for one; {@code copies} sizes the other pool. */
@@ -39,7 +39,7 @@ final class S3DriverTestSupport {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
                 s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(), copies,
                 s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(),
-                s.redirectExpiry(), false, false, false, connections, wait, s.multipartConcurrency());
+                s.redirectExpiry(), false, false, false, connections, wait, s.multipartConcurrency(), s.readAhead(), s.readAheadRangeSize());
     }
 
     /** Parts of {@code chunk} bytes, {@code concurrency} of them in flight. */
@@ -47,13 +47,22 @@ final class S3DriverTestSupport {
         return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
                 s.secretKey(), s.secure(), s.skipVerify(), chunk, s.multipartCopyChunkSize(), s.multipartCopyMaxConcurrency(),
                 s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(),
-                s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), concurrency);
+                s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), concurrency, s.readAhead(),
+                s.readAheadRangeSize());
     }
 
     static S3Settings withEndpoint(S3Settings s, String endpoint) {
         return new S3Settings(s.region(), Optional.of(URI.create(endpoint)), s.forcePathStyle(), s.bucket(),
                 s.rootDirectory(), s.accessKey(), s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(),
                 s.multipartCopyMaxConcurrency(), s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(),
-                s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency());
+                s.objectAcl(), s.userAgent(), s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency(), s.readAhead(), s.readAheadRangeSize());
+    }
+
+    /** Streamed reads in ranges of {@code rangeSize}, up to {@code ranges} of them in flight. */
+    static S3Settings withReadAhead(S3Settings s, int ranges, long rangeSize) {
+        return new S3Settings(s.region(), s.regionEndpoint(), s.forcePathStyle(), s.bucket(), s.rootDirectory(), s.accessKey(),
+                s.secretKey(), s.secure(), s.skipVerify(), s.chunkSize(), s.multipartCopyChunkSize(), s.multipartCopyMaxConcurrency(),
+                s.multipartCopyThresholdSize(), s.encrypt(), s.keyId(), s.storageClass(), s.objectAcl(), s.userAgent(),
+                s.redirectExpiry(), false, false, false, s.readConnections(), s.readWait(), s.multipartConcurrency(), ranges, rangeSize);
     }
 }

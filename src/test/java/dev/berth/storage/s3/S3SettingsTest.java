@@ -54,6 +54,8 @@ class S3SettingsTest {
         keys.put("readconnections", "50");
         keys.put("readwait", "1m30s");
         keys.put("multipartconcurrency", "8");
+        keys.put("readahead", "6");
+        keys.put("readaheadrangesize", Long.toString(2 * MIB));
 
         S3Settings s = parse(keys);
         assertEquals("eu-west-1", s.region());
@@ -81,6 +83,8 @@ class S3SettingsTest {
         assertEquals(50, s.readConnections());
         assertEquals(Duration.ofSeconds(90), s.readWait());
         assertEquals(8, s.multipartConcurrency());
+        assertEquals(6, s.readAhead());
+        assertEquals(2 * MIB, s.readAheadRangeSize());
     }
 
     @Test
@@ -104,6 +108,8 @@ class S3SettingsTest {
         assertEquals(200, s.readConnections());
         assertEquals(Duration.ofSeconds(10), s.readWait());
         assertEquals(4, s.multipartConcurrency());
+        assertEquals(4, s.readAhead());
+        assertEquals(8 * MIB, s.readAheadRangeSize());
         assertEquals(Optional.empty(), S3Clients.endpoint(s), "AWS's own endpoint, resolved by the SDK");
     }
 
@@ -152,6 +158,10 @@ class S3SettingsTest {
             "multipartconcurrency, 0",
             "multipartconcurrency, 65",
             "multipartconcurrency, four",
+            "readahead, 0",
+            "readahead, 65",
+            "readaheadrangesize, 1000",
+            "readaheadrangesize, 1g",
     })
     void badValuesAreRejectedNamingTheKey(String key, String value) {
         Map<String, String> keys = new HashMap<>(Map.of("region", "us-east-1", "bucket", "b"));
