@@ -106,7 +106,7 @@ final class ReadAhead implements Flow.Publisher<Buffer> {
                     release();
                     return;
                 }
-                Throwable failure = window.stream().map(r -> r.failure).filter(f -> f != null).findFirst().orElse(null);
+                Throwable failure = firstFailure();
                 if (failure != null) {
                     release();
                     downstream.onError(failure);
@@ -148,6 +148,16 @@ final class ReadAhead implements Flow.Publisher<Buffer> {
                 }
                 return;
             }
+        }
+
+        /** A loop, not a stream: this runs for every piece of every download. */
+        private Throwable firstFailure() {
+            for (Range range : window) {
+                if (range.failure != null) {
+                    return range.failure;
+                }
+            }
+            return null;
         }
 
         private Range fetchNext() {
