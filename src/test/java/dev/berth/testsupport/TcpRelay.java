@@ -124,8 +124,16 @@ public final class TcpRelay implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-                sockets.add(client);
-                sockets.add(upstream);
+                // under cut()'s lock: a connection accepted just before a cut is reset by it, never left relaying
+                synchronized (this) {
+                    if (server.isClosed()) {
+                        reset(client);
+                        reset(upstream);
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(upstream);
+                }
                 pump(client, upstream, true, readingHttp ? new HttpRequestReader(operations, () -> latencyMillis) : null);
                 pump(upstream, client, false, null);
             } catch (IOException e) {
