@@ -16,7 +16,9 @@ import io.vertx.core.Vertx;
  * also works with coarse timestamps and for Kubernetes secret volumes (symlink swaps). Polls run
  * from a Vert.x timer on a worker, one at a time: no thread of its own. When the file cannot be read
  * or its new content is refused, what was loaded before stays in use, and the problem is logged once,
- * not on every poll.
+ * not on every poll. Changed content is taken only when a second read a moment later gives the same bytes:
+ * an editor that rewrites the file in place (truncate, then write) is otherwise caught half-way, and a
+ * half-written htpasswd file would lock users out until the next poll.
  */
 public final class FileWatcher implements AutoCloseable {
 
@@ -26,10 +28,14 @@ public final class FileWatcher implements AutoCloseable {
         void accept(byte[] content) throws Exception;
     }
 
+    /** How long changed content must stay the same before it is taken. */
+    static final Duration SETTLE = Duration.ofMillis(100);
+
     private final Logger log;
     private final String what;
     private final Path file;
     private final Reload reload;
+    private final Duration settle;
     private byte[] lastSeen;
     private String lastProblem;
     private Vertx vertx;
@@ -41,6 +47,11 @@ public final class FileWatcher implements AutoCloseable {
      * @param loaded the content in use now
      */
     public FileWatcher(Logger log, String what, Path file, byte[] loaded, Reload reload) {
+        this(log, what, file, loaded, reload, SETTLE);
+    }
+
+    FileWatcher(Logger log, String what, Path file, byte[] loaded, Reload reload, Duration settle) {
+        this.settle = settle;
         this.log = log;
         this.what = what;
         this.file = file;
@@ -64,6 +75,19 @@ public final class FileWatcher implements AutoCloseable {
             return false;
         }
         if (Arrays.equals(content, lastSeen)) {
+            return false;
+        }
+        try {
+            // runs on a worker (or a test's thread), never on an event loop
+            Thread.sleep(settle.toMillis());
+            if (!Arrays.equals(content, Files.readAllBytes(file))) {
+                return false; // still being written: the next poll looks again
+            }
+        } catch (IOException e) {
+            report("cannot be read (" + e + ")");
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
         lastSeen = content;
