@@ -2,6 +2,7 @@ package dev.berth.notifications;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -31,13 +32,16 @@ import io.vertx.ext.web.RoutingContext;
  * Turns answered requests into Distribution's events: manifest pull (GET), push (PUT) and delete; blob
  * pull (GET, served or redirected), push (upload completed, or monolithic POST), mount and delete; tag
  * delete. The event is built after the response has gone out; what the response does not say (sizes,
- * a manifest's references) is read through the registry's caches, asynchronously.
+ * a manifest's references) is read through the registry's caches, asynchronously, and the events still go out in
+ * the order their requests were answered.
  */
 @ApplicationScoped
 public class RequestEvents implements RequestHook {
     private static final Logger LOG = Logger.getLogger(RequestEvents.class);
     /** The media type Distribution gives every blob. */
     static final String BLOB_MEDIA_TYPE = "application/octet-stream";
+    /** A lookup that takes longer gives no event, so that it cannot hold back the events after it. */
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
 
     /** The routes that make events, uploads first: a blob's pattern also matches {@code <name>/blobs/uploads/}. */
@@ -48,10 +52,12 @@ public class RequestEvents implements RequestHook {
     private final RepositoryBlobs blobs;
     private final HttpConfig http;
     private final Event.Source source;
+    private final InStartOrder<Event> events;
 
     RequestEvents(Notifier notifier, Manifests manifests, RepositoryBlobs blobs, HttpConfig http,
             @ConfigProperty(name = "quarkus.http.port") int port) {
         this.notifier = notifier;
+        this.events = new InStartOrder<>(notifier::publish);
         this.manifests = manifests;
         this.blobs = blobs;
         this.http = http;
@@ -103,8 +109,10 @@ public class RequestEvents implements RequestHook {
             return;
         }
         String action = action(route, method, request.getParam("mount") != null);
-        target.subscribe().with(t -> notifier.publish(new Event(UUID.randomUUID().toString(), Instant.now().toString(), action, t, record,
-                new Event.Actor(ctx.get(Routes.ACTOR)), source)),
+        String timestamp = Instant.now().toString();
+        Event.Actor actor = new Event.Actor(ctx.get(Routes.ACTOR));
+        events.add(target.ifNoItem().after(LOOKUP_TIMEOUT).fail()
+                .map(t -> new Event(UUID.randomUUID().toString(), timestamp, action, t, record, actor, source)).subscribeAsCompletionStage(),
                 failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
     }
 

@@ -140,7 +140,8 @@ class NotificationsApiTest {
         receiver.failing = true;
         List<String> digests = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
+            // enough pushes in a row that events built out of order would show
+            for (int i = 0; i < 12; i++) {
                 digests.add(pushBlob(repo, bytes(100 + i)));
             }
             waitFor(() -> receiver.refused.get() - refusedBefore >= 5, Duration.ofSeconds(10));
@@ -148,7 +149,7 @@ class NotificationsApiTest {
         } finally {
             receiver.failing = false;
         }
-        List<JsonNode> events = await("/main", repo, 3);
+        List<JsonNode> events = await("/main", repo, digests.size());
         assertEquals(digests, events.stream().map(e -> e.path("target").path("digest").asText()).toList(), "in order, none lost");
         assertTrue(notifier.endpoint("main").failures() >= 5);
     }

@@ -1,0 +1,52 @@
+package dev.berth.notifications;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+class InStartOrderTest {
+
+    @Test
+    void resultsGoOnInTheOrderTheLookupsStartedAndAFailureIsSkipped() {
+        List<String> out = new CopyOnWriteArrayList<>();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        InStartOrder<String> order = new InStartOrder<>(out::add);
+        CompletableFuture<String> first = new CompletableFuture<>();
+        CompletableFuture<String> second = new CompletableFuture<>();
+        CompletableFuture<String> third = new CompletableFuture<>();
+        CompletableFuture<String> fourth = new CompletableFuture<>();
+        order.add(first, e -> failed.add(e.getMessage()));
+        order.add(second, e -> failed.add(e.getMessage()));
+        order.add(third, e -> failed.add(e.getMessage()));
+        order.add(fourth, e -> failed.add(e.getMessage()));
+
+        fourth.complete("d");
+        second.complete("b");
+        assertEquals(List.of(), out, "nothing goes on before the first lookup is done");
+        third.completeExceptionally(new IllegalStateException("lookup failed"));
+        first.complete("a");
+        assertEquals(List.of("a", "b", "d"), out);
+        assertEquals(List.of("lookup failed"), failed);
+
+        order.add(CompletableFuture.completedFuture("e"), e -> failed.add(e.getMessage()));
+        assertEquals(List.of("a", "b", "d", "e"), out, "a lookup already done goes on at once when nothing is before it");
+    }
+
+    @Test
+    void aConsumerThatThrowsDoesNotStopTheOnesAfter() {
+        List<String> out = new CopyOnWriteArrayList<>();
+        InStartOrder<String> order = new InStartOrder<>(s -> {
+            if (s.equals("boom")) {
+                throw new IllegalStateException("consumer failed");
+            }
+            out.add(s);
+        });
+        order.add(CompletableFuture.completedFuture("boom"), e -> { });
+        order.add(CompletableFuture.completedFuture("next"), e -> { });
+        assertEquals(List.of("next"), out);
+    }
+}
