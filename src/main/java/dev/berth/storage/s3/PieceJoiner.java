@@ -8,7 +8,8 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Joins the pieces of one GetObject body into buffers of at least {@link #JOINED} bytes, without copying.
+ * Joins the pieces of one GetObject body into buffers of {@link #JOINED} bytes or more, without copying
+ * (fewer bytes only at the body's end, or after {@link #MAX_PIECES} tiny pieces).
  * The SDK's Netty client cuts a body into pieces of at most 8 KiB (its HTTP decoder's chunk size, not
  * configurable); every piece passed on costs a queue step, the Mutiny operators of the read, an
  * event-loop hop and a flushed write to the client: joined, those are paid once per 256 KiB.
@@ -20,7 +21,7 @@ final class PieceJoiner {
     private static final int MAX_PIECES = 256;
     private CompositeByteBuf pending;
 
-    /** Adds {@code piece}; returns the joined buffer when it reached {@link #JOINED} bytes, else null. */
+    /** Adds {@code piece}; returns the joined buffer once it is full (see above), else null. */
     Buffer add(ByteBuffer piece) {
         if (!piece.hasRemaining()) {
             return null;
