@@ -197,6 +197,7 @@ final class ReadAhead implements Flow.Publisher<Buffer> {
         volatile long expected;
         private final AtomicReference<Flow.Subscription> body = new AtomicReference<>();
         final Queue<Buffer> received = new ConcurrentLinkedQueue<>();
+        private final PieceJoiner joiner = new PieceJoiner();
         private long bytes;
         volatile boolean complete;
         volatile Throwable failure;
@@ -223,10 +224,12 @@ final class ReadAhead implements Flow.Publisher<Buffer> {
 
         @Override
         public void onNext(ByteBuffer item) {
-            Buffer copy = S3Driver.copyOf(item);
-            bytes += copy.length();
-            received.add(copy);
-            reader.drain();
+            bytes += item.remaining();
+            Buffer joined = joiner.add(item);
+            if (joined != null) {
+                received.add(joined);
+                reader.drain();
+            }
         }
 
         @Override
@@ -243,6 +246,10 @@ final class ReadAhead implements Flow.Publisher<Buffer> {
                 // the object is shorter than the read planned: never a complete-looking short body
                 failure = new StorageException("s3 GetObject: a range returned " + bytes + " of " + expected + " bytes");
             } else {
+                Buffer rest = joiner.rest();
+                if (rest != null) {
+                    received.add(rest);
+                }
                 complete = true;
             }
             reader.drain();

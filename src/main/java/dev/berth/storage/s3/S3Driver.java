@@ -1,6 +1,5 @@
 package dev.berth.storage.s3;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,7 +122,7 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
         } else {
             String range = start > 0 || bounded ? "bytes=" + start + "-" + (bounded ? Long.toString(start + length - 1) : "") : null;
             bytes = Multi.createFrom().publisher(body(key, range, response -> {
-            })).map(S3Driver::copyOf);
+            })).map(PieceJoiner::wrap);
         }
         return bytes
                 // a range at or past the end: nothing to read, as Distribution's reader
@@ -135,12 +134,6 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
     private ObjectBody body(String key, String range, Consumer<GetObjectResponse> onResponse) {
         GetObjectRequest get = GetObjectRequest.builder().bucket(bucket.name).key(key).range(range).build();
         return new ObjectBody(body -> reads.getObject(get, body), onResponse);
-    }
-
-    static Buffer copyOf(ByteBuffer bytes) {
-        byte[] copy = new byte[bytes.remaining()];
-        bytes.get(copy);
-        return Buffer.buffer(copy);
     }
 
     @Override

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# CPU of streamed S3 reads in one warm Berth process: S3Proxy on loopback (no relay), redirects off, no
+# middleware; a random blob is pushed, then fetched GETS times with curl; per GET the registry's CPU seconds
+# per GiB (/proc/PID/stat) and MB/s, and for the GETs after the first WARM the CPU split by thread group.
+#   bench/s3_pull_cpu.sh                      uses target/quarkus-app and bench/out's S3Proxy jar (bench/run.sh builds both)
+#   APP=/tmp/old-quarkus-app bench/s3_pull_cpu.sh   another build, for an A/B (alternate the two)
+#   JFR=file.jfr bench/s3_pull_cpu.sh         records the GETs after WARM with JFR's profile settings
+# Ports: S3_PORT (default 9500), BERTH_PORT (5500). Size: BLOB_MIB (512). Run by hand, not in CI.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD APP=${APP:-$ROOT/target/quarkus-app} GETS=${GETS:-6} WARM=${WARM:-3} BLOB_MIB=${BLOB_MIB:-512}
+S3_PORT=${S3_PORT:-9500} BERTH_PORT=${BERTH_PORT:-5500}
+W=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"' EXIT
+mkdir -p "$W/s3"
+printf '%s\n' "s3proxy.endpoint=http://127.0.0.1:$S3_PORT" s3proxy.authorization=none s3proxy.ignore-unknown-headers=true \
+  jclouds.provider=filesystem-nio2 "jclouds.filesystem.basedir=$W/s3" > "$W/s3proxy.properties"
+java -Xmx1g -jar "$ROOT/bench/out/s3proxy-4.1.0-jar-with-dependencies.jar" --properties "$W/s3proxy.properties" > "$W/s3proxy.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && break; sleep 0.1; done
+curl -s -X PUT "http://127.0.0.1:$S3_PORT/bench" > /dev/null
+cat > "$W/berth.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  s3: {accesskey: bench, secretkey: benchsecret, region: us-east-1, regionendpoint: "http://127.0.0.1:$S3_PORT",
+       forcepathstyle: true, bucket: bench, rootdirectory: /registry, secure: false, chunksize: 10485760}
+  redirect:
+    disable: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$BERTH_PORT
+  secret: bench-secret
+YAML
+java -Xmx512m ${JFR:+-XX:+FlightRecorder} -jar "$APP/quarkus-run.jar" serve "$W/berth.yml" > "$W/berth.log" 2>&1 &
+PID=$!
+PIDS+=($PID)
+for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$BERTH_PORT/v2/" && break; sleep 0.1; done
+head -c $((BLOB_MIB << 20)) /dev/urandom > "$W/blob"
+DIGEST=sha256:$(sha256sum "$W/blob" | cut -d' ' -f1)
+BLOB=http://127.0.0.1:$BERTH_PORT/v2/bench/cpu/blobs/$DIGEST
+loc=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$BERTH_PORT/v2/bench/cpu/blobs/uploads/" | awk 'tolower($1)=="location:" {print $2}' | tr -d '\r')
+case $loc in http*) ;; *) loc=http://127.0.0.1:$BERTH_PORT$loc ;; esac
+case $loc in *\?*) sep='&' ;; *) sep='?' ;; esac
+curl -s -f -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$W/blob" "$loc${sep}digest=$DIGEST"
+rm -f "$W/blob"
+
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12+$13)/hz}' "/proc/$PID/stat"; }
+threads() { # user and system clock ticks per thread group (thread names without their numbers)
+  python3 - "$PID" <<'PY'
+import collections, os, re, sys
+ticks = collections.defaultdict(lambda: [0, 0])
+for t in os.listdir(f"/proc/{sys.argv[1]}/task"):
+    try:
+        stat = open(f"/proc/{sys.argv[1]}/task/{t}/stat").read()
+    except OSError:
+        continue  # the thread ended meanwhile
+    name = re.sub(r"[-#]?\d+(-\d+)*$", "", stat[stat.index("(") + 1:stat.rindex(")")]).strip()
+    fields = stat[stat.rindex(")") + 2:].split()
+    ticks[name][0] += int(fields[11])
+    ticks[name][1] += int(fields[12])
+for name, (user, system) in sorted(ticks.items()):
+    print(f"{name}\t{user}\t{system}")
+PY
+}
+for g in $(seq 1 "$GETS"); do
+  if [ "$g" = $((WARM + 1)) ]; then
+    threads > "$W/threads.before"
+    [ -z "${JFR:-}" ] || jcmd "$PID" JFR.start name=pull settings=profile filename="$(realpath -m "$JFR")" > /dev/null
+  fi
+  c0=$(cpu) t0=$(date +%s%N)
+  got=$(curl -s -f "$BLOB" | sha256sum | cut -d' ' -f1)
+  t1=$(date +%s%N) c1=$(cpu)
+  [ "sha256:$got" = "$DIGEST" ] || { echo "GET $g: wrong digest $got" >&2; exit 1; }
+  python3 -c "print('GET $g: %.2f CPU s/GiB, %.0f MB/s' % (($c1-$c0)*1024/$BLOB_MIB, ($BLOB_MIB<<20)/1e6/(($t1-$t0)/1e9)))"
+done
+[ -z "${JFR:-}" ] || jcmd "$PID" JFR.stop name=pull > /dev/null
+threads > "$W/threads.after"
+echo "GETs $((WARM + 1))-$GETS, CPU s/GiB by thread group (user, system):"
+join -t $'\t' "$W/threads.before" "$W/threads.after" | awk -F'\t' -v hz="$(getconf CLK_TCK)" -v gib="$(python3 -c "print(($GETS-$WARM)*$BLOB_MIB/1024)")" \
+  '{u=($4-$2)/hz/gib; s=($5-$3)/hz/gib; if (u+s >= 0.01) printf "  %-24s %.2f %.2f\n", $1, u, s; tu+=u; ts+=s} END {printf "  %-24s %.2f %.2f = %.2f\n", "all", tu, ts, tu+ts}'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
