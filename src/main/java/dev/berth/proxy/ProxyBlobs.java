@@ -160,6 +160,7 @@ public class ProxyBlobs {
         CompletableFuture<Spool> filled = get(repository, digest)
                 .chain(response -> Spool.create(vertx, upstream.settings().spoolDirectory(), digest.algorithm())
                         .onFailure().invoke(() -> response.request().reset())
+                        .onFailure().transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "no spool file for the blob: " + e.getMessage()))
                         .chain(spool -> {
                             sink.start(length(response));
                             return serve(response, spool, sink, digest).onFailure().call(spool::delete).replaceWith(spool);
