@@ -146,7 +146,9 @@ start_registry() { # who heap [config name] -> pid on stdout
   echo "$pid"
 }
 
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# registries run in subshells, not children that wait can wait for: a registry still writing its shutdown
+# state (a mirror's scheduler state) into S3 made the next "rm -rf" of its storage fail
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
 
 url_of() { [ "$1" = berth ] && echo "127.0.0.1:$BERTH_PORT" || echo "127.0.0.1:$REF_PORT"; }
 

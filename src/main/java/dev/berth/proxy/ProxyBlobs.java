@@ -18,6 +18,7 @@ import dev.berth.registry.Digest;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
+import dev.berth.storage.StorageDriver;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -28,11 +29,15 @@ import io.vertx.core.http.HttpMethod;
 
 /**
  * Blobs of a mirror that a repository does not hold yet. One upstream read feeds both the client and
- * storage: the bytes stream into an upload (hashed as they pass) and to the client, each asking for
- * more only as it takes them, so memory stays bounded and the slower side sets the pace. The blob is
- * linked only once the upload's digest is verified; a failed or cut fill leaves nothing linked and its
- * upload removed. A client that goes away does not stop the fill. Concurrent requests for a blob being
- * filled on this replica wait for that fill and are then served from storage: one upstream fetch.
+ * storage, each asking for more only as it takes them, so memory stays bounded. The blob is linked
+ * only once the upload's digest is verified; a failed or cut fill leaves nothing linked and its
+ * upload removed. A client that goes away does not stop the fill. Concurrent requests for a blob
+ * being filled on this replica wait for that fill and are then served from storage: one upstream fetch.
+ *
+ * <p>On the filesystem the bytes go straight into the upload (the disk is faster than the network):
+ * the slower side sets the pace. On S3, whose multipart writes are slower than most upstreams, they
+ * go to the client and to a local {@link Spool} that storage reads at its own pace: the client gets
+ * its last bytes once the digest over the whole body is verified, not once storage has committed.
  */
 @ApplicationScoped
 public class ProxyBlobs {
@@ -46,11 +51,15 @@ public class ProxyBlobs {
     RepositoryBlobs repositoryBlobs;
     @Inject
     BlobUploads uploads;
+    @Inject
+    StorageDriver driver;
+    @Inject
+    Vertx vertx;
 
     /** Network reads joined into one buffer on the way to client and storage (at most 64 KiB each). */
     static final int JOINED_READS = 32;
 
-    /** Fills under way on this replica, by digest. */
+    /** Fills under way on this replica, by digest: completed once the blob is stored (or the fill failed). */
     private final Map<Digest, CompletableFuture<Void>> fills = new ConcurrentHashMap<>();
 
     /** Where the leader of a fill sends the bytes (the client's response). */
@@ -61,17 +70,20 @@ public class ProxyBlobs {
         /** The next bytes; completes once the client can take more (at once when it is gone). */
         Uni<Void> write(Buffer buffer);
 
-        /** Everything was sent and the blob is verified and stored. */
+        /** Everything was sent and the blob is verified. */
         void end();
 
         /** The fill failed: before {@link #start}, an error to answer; after, a transfer to cut. */
         void fail(Throwable failure);
     }
 
+    /** A fill under way: when its client was served, and when the blob is stored. Both run to their end whatever the caller does. */
+    private record Fill(CompletableFuture<Void> served, CompletableFuture<Void> stored) {
+    }
+
     /** The size upstream gives for a blob this repository does not hold, for a HEAD. */
     public Uni<Long> upstreamSize(String repository, Digest digest) {
-        return upstream.blobSize(repository, digest).onFailure(UpstreamException.class)
-                .transform(e -> ((UpstreamException) e).toClient(ErrorCode.BLOB_UNKNOWN, digest.toString()));
+        return upstream.blobSize(repository, digest).onFailure(UpstreamException.class).transform(e -> refused(e, digest));
     }
 
     /**
@@ -93,45 +105,122 @@ public class ProxyBlobs {
             CompletableFuture<Void> running = fills.putIfAbsent(digest, mine);
             if (running != null) {
                 LOG.debugf("proxy: %s is being fetched, waiting for it", digest);
-                Uni<Void> done = Uni.createFrom().completionStage(running);
+                // a copy: a waiter that goes away cancels its own wait, not the fill's future
+                Uni<Void> done = Uni.createFrom().completionStage(running.copy());
                 // after a failed fill one more try, which may lead a new fill
                 return (mayJoin ? done.onFailure().recoverWithNull() : done).chain(() -> fetch(repository, digest, sink, false));
             }
-            return toTheEnd(fill(repository, digest, sink))
-                    .onTermination().invoke((v, failure, cancelled) -> {
-                        fills.remove(digest, mine);
-                        if (failure != null) {
-                            mine.completeExceptionally(failure);
-                        } else {
-                            mine.complete(null);
-                        }
-                    })
-                    .replaceWith(true);
+            Fill fill = spooling() ? spooled(repository, digest, sink) : teed(repository, digest, sink);
+            fill.stored().whenComplete((v, failure) -> {
+                fills.remove(digest, mine);
+                if (failure != null) {
+                    mine.completeExceptionally(failure);
+                } else {
+                    mine.complete(null);
+                }
+            });
+            return Uni.createFrom().completionStage(fill.served().copy()).replaceWith(true);
         });
     }
 
-    /** Upstream's body into an upload and the sink; verified, placed and linked, or removed. */
-    private Uni<Void> fill(String repository, Digest digest, Sink sink) {
+    /** Whether fills go through a spool: on S3, whose writes are slower than the client's reads. */
+    private boolean spooling() {
+        return "s3".equals(driver.name());
+    }
+
+    /** Upstream's body into an upload and the sink at once; the client is served when the blob is stored. */
+    private Fill teed(String repository, Digest digest, Sink sink) {
         AtomicReference<Throwable> lost = new AtomicReference<>();
-        return uploads.start(repository).chain(upload -> upstream.blob(HttpMethod.GET, repository, digest)
-                .onFailure(UpstreamException.class).transform(e -> ((UpstreamException) e).toClient(ErrorCode.BLOB_UNKNOWN, digest.toString()))
+        CompletableFuture<Void> done = uploads.start(repository).chain(upload -> get(repository, digest)
                 .chain(response -> {
-                    String length = response.getHeader("Content-Length");
-                    sink.start(length == null ? -1 : Long.parseLong(length.trim()));
+                    sink.start(length(response));
                     HeldBack tee = new HeldBack(sink);
                     // the storage writer reports a failed body as its own failure: which side failed is kept here
                     Multi<Buffer> body = body(response).onFailure().invoke(lost::set).onItem().call(tee::pass);
                     return uploads.complete(repository, upload.uuid(), 0, body, digest).invoke(tee::finish);
                 })
                 .onFailure(e -> lost.get() != null || e instanceof UpstreamException)
-                .transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "fetching the blob from upstream failed: "
-                        + (lost.get() != null ? lost.get() : e).getMessage()))
+                .transform(e -> unavailable(lost.get() != null ? lost.get() : e))
                 .onFailure().call(e -> {
                     LOG.warnf("proxy: fetching %s for %s failed: %s", digest, repository, e.getMessage());
                     sink.fail(e);
                     return uploads.cancel(repository, upload.uuid()).onFailure().recoverWithNull();
                 }))
+                .replaceWithVoid().subscribeAsCompletionStage();
+        return new Fill(done, done);
+    }
+
+    /**
+     * Upstream's body to the sink and a spool at once; then, once the client is served, storage reads
+     * the spool at its own pace. Storing after serving, not beside it: on a busy machine the two
+     * compete for the same cores and the client would go at storage's pace again. A fill whose
+     * upstream read fails opened no upload; the spool is deleted on every path.
+     */
+    private Fill spooled(String repository, Digest digest, Sink sink) {
+        CompletableFuture<Spool> filled = get(repository, digest)
+                .chain(response -> Spool.create(vertx, upstream.settings().spoolDirectory(), digest.algorithm())
+                        .onFailure().invoke(() -> response.request().reset())
+                        .onFailure().transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "no spool file for the blob: " + e.getMessage()))
+                        .chain(spool -> {
+                            sink.start(length(response));
+                            return serve(response, spool, sink, digest).onFailure().call(spool::delete).replaceWith(spool);
+                        }))
+                .onFailure().invoke(e -> {
+                    LOG.warnf("proxy: fetching %s for %s failed: %s", digest, repository, e.getMessage());
+                    sink.fail(e);
+                })
+                .subscribeAsCompletionStage();
+        CompletableFuture<Void> stored = Uni.createFrom().completionStage(filled).chain(spool -> store(repository, digest, spool))
+                .subscribeAsCompletionStage();
+        return new Fill(filled.thenApply(spool -> null), stored);
+    }
+
+    /** The spooled blob into an upload, verified and linked, or the upload removed; the spool deleted either way. */
+    private Uni<Void> store(String repository, Digest digest, Spool spool) {
+        return uploads.start(repository)
+                .chain(upload -> uploads.complete(repository, upload.uuid(), 0, spool.read(), digest)
+                        .onFailure().call(() -> uploads.cancel(repository, upload.uuid()).onFailure().recoverWithNull()))
+                .onFailure().invoke(e -> LOG.warnf("proxy: storing %s for %s failed (its client was served): %s", digest, repository, e.getMessage()))
+                .eventually(spool::delete)
                 .replaceWithVoid();
+    }
+
+    /**
+     * Upstream's body into the spool and to the sink, each buffer once both took it; the last one
+     * reaches the client once the digest over the whole body is verified.
+     */
+    private static Uni<Void> serve(HttpClientResponse response, Spool spool, Sink sink, Digest digest) {
+        HeldBack tee = new HeldBack(sink);
+        return body(response).onFailure().transform(ProxyBlobs::unavailable)
+                .onItem().call(buffer -> Uni.combine().all().unis(spool.append(buffer), tee.pass(buffer)).discardItems())
+                .collect().last().replaceWithVoid()
+                .chain(() -> {
+                    if (!spool.digest().equals(digest)) {
+                        return Uni.createFrom().failure(unavailable(new IllegalStateException(
+                                "upstream sent " + spool.length() + " bytes of digest " + spool.digest())));
+                    }
+                    tee.finish();
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    /** Upstream's answer to a GET of the blob, its body paused; what upstream refused as the client should see it. */
+    private Uni<HttpClientResponse> get(String repository, Digest digest) {
+        return upstream.blob(HttpMethod.GET, repository, digest).onFailure(UpstreamException.class).transform(e -> refused(e, digest));
+    }
+
+    /** What upstream answered instead of the blob, as the client should see it. */
+    private static RegistryException refused(Throwable failure, Digest digest) {
+        return ((UpstreamException) failure).toClient(ErrorCode.BLOB_UNKNOWN, digest.toString());
+    }
+
+    private static long length(HttpClientResponse response) {
+        String length = response.getHeader("Content-Length");
+        return length == null ? -1 : Long.parseLong(length.trim());
+    }
+
+    private static RegistryException unavailable(Throwable cause) {
+        return new RegistryException(ErrorCode.UNAVAILABLE, "fetching the blob from upstream failed: " + cause.getMessage());
     }
 
     /**
@@ -157,11 +246,6 @@ public class ProxyBlobs {
         Buffer all = Buffer.buffer(reads.stream().mapToInt(Buffer::length).sum());
         reads.forEach(all::appendBuffer);
         return all;
-    }
-
-    /** Runs to its end even when the caller cancels: the fill serves the requests waiting for it. */
-    private static <T> Uni<T> toTheEnd(Uni<T> operation) {
-        return Uni.createFrom().emitter(emitter -> operation.subscribe().with(emitter::complete, emitter::fail));
     }
 
     /**

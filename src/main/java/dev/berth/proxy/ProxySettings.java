@@ -1,6 +1,9 @@
 package dev.berth.proxy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -10,11 +13,13 @@ import dev.berth.config.OptionReader;
 /**
  * The {@code proxy} section (Distribution's keys): the upstream registry Berth mirrors, its
  * credentials, and how long a tag is served from the cache before upstream is asked again
- * ({@code ttl}, 168h by default, 0 never). Read by the check before start and by the proxy alike.
+ * ({@code ttl}, 168h by default, 0 never); and Berth's {@code spooldirectory}, where blobs being
+ * fetched wait for a slower storage (the JVM's temporary directory by default). Read by the check
+ * before start and by the proxy alike.
  */
-public record ProxySettings(URI remoteUrl, Optional<String> username, Optional<String> password, Duration ttl) {
+public record ProxySettings(URI remoteUrl, Optional<String> username, Optional<String> password, Duration ttl, Path spoolDirectory) {
     public static final Duration DEFAULT_TTL = Duration.ofHours(168);
-    private static final Set<String> KEYS = Set.of("remoteurl", "username", "password", "ttl");
+    private static final Set<String> KEYS = Set.of("remoteurl", "username", "password", "ttl", "spooldirectory");
 
     /** {@code proxy} is the reader of the {@code proxy} section. */
     public static ProxySettings read(OptionReader proxy) {
@@ -24,7 +29,7 @@ public record ProxySettings(URI remoteUrl, Optional<String> username, Optional<S
         }
         proxy.keys().stream().map(k -> k.split("[.\\[]")[0]).filter(k -> !KEYS.contains(k)).sorted().findFirst().ifPresent(k -> {
             // e.g. Distribution 3's cachewritetimeout: accepted and ignored, it would not do what it says
-            throw proxy.fail(k, "not supported by Berth (remoteurl, username, password, ttl)");
+            throw proxy.fail(k, "not supported by Berth (remoteurl, username, password, ttl, spooldirectory)");
         });
         URI url = proxy.httpUrl("remoteurl").orElseThrow(() -> proxy.fail("remoteurl", "required"));
         if (url.getRawQuery() != null || url.getRawFragment() != null) {
@@ -36,7 +41,20 @@ public record ProxySettings(URI remoteUrl, Optional<String> username, Optional<S
             throw proxy.fail(username.isPresent() ? "password" : "username", "required with " + (username.isPresent() ? "username" : "password"));
         }
         Duration ttl = proxy.duration("ttl", DEFAULT_TTL, Duration.ZERO, null);
-        return new ProxySettings(url, username, password, ttl);
+        String spool = proxy.string("spooldirectory", System.getProperty("java.io.tmpdir"));
+        if (!writableDirectory(spool)) {
+            throw proxy.fail("spooldirectory", "must be a writable directory", spool);
+        }
+        return new ProxySettings(url, username, password, ttl, Path.of(spool));
+    }
+
+    private static boolean writableDirectory(String path) {
+        try {
+            Path p = Path.of(path);
+            return Files.isDirectory(p) && Files.isWritable(p);
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     /** Whether tags expire (ttl 0: never). */

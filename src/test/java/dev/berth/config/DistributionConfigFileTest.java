@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.proxy.ProxySettings;
 
@@ -146,8 +147,20 @@ class DistributionConfigFileTest {
         assertTrue(error(mirror + "  ttl: a week\n", Map.of()).startsWith("proxy.ttl: must be a duration"));
         assertEquals("proxy.password: required with username (test.yml)", error(mirror + "  username: u\n", Map.of()));
         assertTrue(error(mirror + "  exec:\n    command: helper\n", Map.of()).startsWith("proxy.exec: credential helpers are not supported"));
-        assertEquals("proxy.cachewritetimeout: not supported by Berth (remoteurl, username, password, ttl) (test.yml)",
+        assertEquals("proxy.cachewritetimeout: not supported by Berth (remoteurl, username, password, ttl, spooldirectory) (test.yml)",
                 error(mirror + "  cachewritetimeout: 5s\n", Map.of()));
+    }
+
+    @Test
+    void proxySpoolDirectoryIsTheTemporaryDirectoryOrAWritableOne(@TempDir Path dir) {
+        String mirror = "storage:\n  inmemory:\nproxy:\n  remoteurl: https://registry-1.docker.io\n";
+        assertEquals(Path.of(System.getProperty("java.io.tmpdir")),
+                ProxySettings.read(parse(mirror, Map.of()).options().section("proxy")).spoolDirectory());
+        assertEquals(dir, ProxySettings.read(parse(mirror, Map.of("REGISTRY_PROXY_SPOOLDIRECTORY", dir.toString())).options().section("proxy"))
+                .spoolDirectory());
+        Path missing = dir.resolve("missing");
+        assertEquals("proxy.spooldirectory: must be a writable directory, got \"" + missing + "\" (test.yml)",
+                error(mirror + "  spooldirectory: " + missing + "\n", Map.of()));
     }
 
     @Test

@@ -110,8 +110,14 @@ class MirrorAuthIT {
         Map<String, String> keys = new HashMap<>(Map.of("region", "us-east-1", "regionendpoint", endpoint, "forcepathstyle", "true",
                 "bucket", S3ProxyResource.BUCKET, "accesskey", S3ProxyResource.ACCESS_KEY, "secretkey", S3ProxyResource.SECRET_KEY));
         try (S3Clients clients = S3Clients.create(S3Settings.parse(keys, "it"), List.of())) {
-            List<String> objects = clients.client().listObjectsV2(ListObjectsV2Request.builder().bucket(S3ProxyResource.BUCKET)
-                    .prefix("mirror/docker/registry/v2/").build()).join().contents().stream().map(S3Object::key).toList();
+            ListObjectsV2Request list = ListObjectsV2Request.builder().bucket(S3ProxyResource.BUCKET).prefix("mirror/docker/registry/v2/").build();
+            List<String> objects = clients.client().listObjectsV2(list).join().contents().stream().map(S3Object::key).toList();
+            // on S3 a blob is stored just after its client was served (from the spool)
+            for (long deadline = System.nanoTime() + 30_000_000_000L; System.nanoTime() < deadline
+                    && (objects.stream().filter(k -> k.contains("/_layers/")).count() < 3 || objects.stream().anyMatch(k -> k.contains("/_uploads/")));) {
+                Thread.sleep(200);
+                objects = clients.client().listObjectsV2(list).join().contents().stream().map(S3Object::key).toList();
+            }
             String hex = layout.singleDigest.substring(7);
             assertTrue(objects.contains("mirror/docker/registry/v2/repositories/" + repository + "/_manifests/revisions/sha256/" + hex + "/link"),
                     objects.toString());

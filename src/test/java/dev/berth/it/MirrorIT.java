@@ -208,11 +208,16 @@ class MirrorIT {
 
     /** Monolithic upload straight to upstream; the digest. */
     static String pushBlob(String repository, byte[] blob) throws IOException, InterruptedException {
+        return pushBlob(upstream.hostPort(), repository, blob);
+    }
+
+    /** Monolithic upload straight to the registry at {@code hostPort}; the digest. */
+    static String pushBlob(String hostPort, String repository, byte[] blob) throws IOException, InterruptedException {
         String digest = OciLayout.sha256(blob);
-        HttpResponse<Void> start = http.send(HttpRequest.newBuilder(URI.create("http://" + upstream.hostPort() + "/v2/" + repository + "/blobs/uploads/"))
+        HttpResponse<Void> start = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/v2/" + repository + "/blobs/uploads/"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         assertEquals(202, start.statusCode());
-        URI location = URI.create("http://" + upstream.hostPort()).resolve(start.headers().firstValue("Location").orElseThrow());
+        URI location = URI.create("http://" + hostPort).resolve(start.headers().firstValue("Location").orElseThrow());
         String put = location + (location.getQuery() == null ? "?" : "&") + "digest=" + digest;
         HttpResponse<Void> done = http.send(HttpRequest.newBuilder(URI.create(put)).PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
                 HttpResponse.BodyHandlers.discarding());
@@ -235,7 +240,7 @@ class MirrorIT {
     }
 
     /** An error status, or a transfer broken before its end. */
-    private static boolean pullFails(String url) throws Exception {
+    static boolean pullFails(String url) throws Exception {
         try {
             HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {

@@ -35,6 +35,8 @@ public final class TcpRelay implements AutoCloseable {
     private volatile long latencyMillis;
     /** Answer bytes per second per connection; 0: as fast as they come. */
     private volatile long answerRate;
+    /** Request bytes per second per connection; 0: as fast as they come. */
+    private volatile long requestRate;
     private volatile ServerSocket listener;
     private int port;
 
@@ -73,6 +75,11 @@ public final class TcpRelay implements AutoCloseable {
     /** From now on each connection relays at most {@code bytesPerSecond} of answers (0: no limit), as a slow link would. */
     public void answerRate(long bytesPerSecond) {
         answerRate = bytesPerSecond;
+    }
+
+    /** From now on each connection relays at most {@code bytesPerSecond} of what the client sends (0: no limit), as a slow uplink would. */
+    public void requestRate(long bytesPerSecond) {
+        requestRate = bytesPerSecond;
     }
 
     /** The client connections relayed at this moment. */
@@ -165,8 +172,8 @@ public final class TcpRelay implements AutoCloseable {
                     } else {
                         out.write(buffer, 0, n);
                     }
-                    long rate = answerRate;
-                    if (!requests && rate > 0) {
+                    long rate = requests ? requestRate : answerRate;
+                    if (rate > 0) {
                         Thread.sleep(n * 1000L / rate);
                     }
                 }

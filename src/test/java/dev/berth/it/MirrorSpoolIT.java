@@ -1,0 +1,187 @@
+package dev.berth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.berth.storage.s3.S3Clients;
+import dev.berth.storage.s3.S3ProxyResource;
+import dev.berth.storage.s3.S3Settings;
+import dev.berth.testsupport.TcpRelay;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A mirror on S3 (S3Proxy) whose storage is slow: a relay in front of S3Proxy throttles what Berth
+ * sends it. A cold pull is served from the upstream read and the spool, before storage has the blob;
+ * storage takes it afterwards. A storage failure after the client was served links nothing and the
+ * next pull fetches again; an upstream cut mid-blob is seen by the client and stores nothing. The
+ * spool directory is empty after every case.
+ */
+class MirrorSpoolIT {
+    /** Per S3 connection: a 16 MiB blob in 5 MiB parts takes storage several seconds. */
+    private static final long SLOW_STORAGE = 1024 * 1024;
+    private static final String ROOT = "mirror/docker/registry/v2/";
+    @TempDir
+    static Path work;
+    static S3ProxyResource s3;
+    static String endpoint;
+    static TcpRelay storage;
+    static ReferenceRegistry upstream;
+    static TcpRelay upstreamRelay;
+    static BerthProcess mirror;
+    static Path spool;
+    static S3Clients bucket;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3ProxyResource();
+        endpoint = s3.start().get("storage.s3.regionendpoint");
+        storage = TcpRelay.readingHttp(URI.create(endpoint).getPort());
+        bucket = S3Clients.create(S3Settings.parse(Map.of("region", "us-east-1", "regionendpoint", endpoint, "forcepathstyle", "true",
+                "bucket", S3ProxyResource.BUCKET, "accesskey", S3ProxyResource.ACCESS_KEY, "secretkey", S3ProxyResource.SECRET_KEY), "it"), List.of());
+        Path up = Files.createDirectories(work.resolve("upstream"));
+        upstream = ReferenceRegistry.start(up, "storage:\n  filesystem:\n    rootdirectory: " + up.resolve("data") + "\n");
+        upstreamRelay = TcpRelay.recordingRequests(Integer.parseInt(upstream.hostPort().split(":")[1]));
+        spool = Files.createDirectories(work.resolve("spool"));
+        String config = "version: 0.1\nlog:\n  level: info\nstorage:\n  s3:\n    region: us-east-1\n    regionendpoint: http://127.0.0.1:" + storage.port()
+                + "\n    forcepathstyle: true\n    bucket: " + S3ProxyResource.BUCKET + "\n    accesskey: " + S3ProxyResource.ACCESS_KEY
+                + "\n    secretkey: " + S3ProxyResource.SECRET_KEY + "\n    rootdirectory: /mirror\n    chunksize: 5242880\n"
+                + "proxy:\n  remoteurl: http://127.0.0.1:" + upstreamRelay.port() + "\n  spooldirectory: " + spool + "\n";
+        mirror = BerthProcess.start(Files.createDirectories(work.resolve("mirror")), config, List.of(), Map.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (mirror != null) {
+            String log = mirror.log();
+            mirror.close();
+            Files.writeString(Path.of("target/mirror-spool-it-berth.log"), log);
+        }
+        for (AutoCloseable c : new AutoCloseable[] {upstreamRelay, upstream, storage, bucket}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (s3 != null) {
+            s3.stop();
+        }
+    }
+
+    @AfterEach
+    void spoolIsEmpty() throws Exception {
+        storage.requestRate(0);
+        awaitTrue(() -> spoolFiles() == 0, "spool directory empty");
+    }
+
+    @Test
+    void aColdPullEndsBeforeSlowStorageHasTheBlobWhichIsLinkedAfter() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 21);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/slow", blob);
+        storage.requestRate(SLOW_STORAGE);
+
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/slow/blobs/" + digest)), "byte-identical, from upstream");
+        assertFalse(linked("lib/slow", digest), "the client was served before storage had the blob");
+
+        awaitTrue(() -> linked("lib/slow", digest), "linked once storage took it");
+        // the upload is removed just after the link is written
+        awaitTrue(() -> keys(ROOT + "repositories/lib/slow/").stream().noneMatch(k -> k.contains("/_uploads/")), "no upload left");
+        HttpResponse<Void> stored = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/lib/slow/blobs/" + digest))).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(307, stored.statusCode(), "served from storage now");
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/slow/blobs/" + digest), "one upstream fetch");
+    }
+
+    @Test
+    void storageLostAfterTheClientWasServedLinksNothingAndTheNextPullRefills() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 22);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/lost", blob);
+        storage.requestRate(SLOW_STORAGE / 2);
+
+        int parts = storage.requests().count("UploadPart");
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/lost/blobs/" + digest)), "the client has its bytes");
+        // lost while the parts go up
+        awaitTrue(() -> storage.requests().count("UploadPart") > parts, "storage started writing");
+        storage.cut();
+        awaitTrue(() -> log().contains("storing " + digest + " for lib/lost failed"), "the store failed");
+        storage.requestRate(0);
+        storage.restore();
+        assertFalse(linked("lib/lost", digest), "nothing linked");
+        assertTrue(keys(ROOT + "blobs/").stream().noneMatch(k -> k.contains(digest.substring(7))), "nothing stored");
+
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/lost/blobs/" + digest)), "the next pull fetches it again");
+        assertEquals(2, upstreamRelay.count("GET /v2/lib/lost/blobs/" + digest));
+        awaitTrue(() -> linked("lib/lost", digest), "linked by the second fill");
+    }
+
+    @Test
+    void upstreamLostMidBlobFailsTheClientAndStoresNothing() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 23);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/cut", blob);
+        upstreamRelay.cutAfter(4 * 1024 * 1024);
+        try {
+            assertTrue(MirrorIT.pullFails(mirror.url("/v2/lib/cut/blobs/" + digest)), "the client sees the failure");
+        } finally {
+            upstreamRelay.cutAfter(Long.MAX_VALUE);
+        }
+        awaitTrue(() -> spoolFiles() == 0, "spool deleted");
+        assertFalse(linked("lib/cut", digest), "nothing linked");
+        assertTrue(keys(ROOT + "repositories/lib/cut/").stream().noneMatch(k -> k.contains("/_uploads/")), "no upload");
+
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/cut/blobs/" + digest)), "the next pull fetches it again");
+        awaitTrue(() -> linked("lib/cut", digest), "linked by the second fill");
+    }
+
+    private static boolean linked(String repository, String digest) {
+        return keys(ROOT + "repositories/" + repository + "/_layers/").contains(
+                ROOT + "repositories/" + repository + "/_layers/sha256/" + digest.substring(7) + "/link");
+    }
+
+    /** Keys in the bucket under {@code prefix}, read from S3Proxy itself (not through the relay). */
+    private static List<String> keys(String prefix) {
+        return bucket.client().listObjectsV2(ListObjectsV2Request.builder().bucket(S3ProxyResource.BUCKET).prefix(prefix).build()).join()
+                .contents().stream().map(S3Object::key).toList();
+    }
+
+    private static long spoolFiles() {
+        try (Stream<Path> files = Files.list(spool)) {
+            return files.count();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String log() {
+        try {
+            return mirror.log();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(condition.getAsBoolean(), what);
+    }
+}
