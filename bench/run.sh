@@ -6,6 +6,7 @@
 #   S3_PORT=9200 BERTH_PORT=5200 REF_PORT=5201 UPSTREAM_PORT=5202 bench/run.sh mirror
 #                                other ports (another bench on the machine holds the defaults)
 #   SKIP_BUILD=1 bench/run.sh mirror   reuses target/ and bench/out/ from an earlier run's build
+#   MIRROR_WARMUP=1 bench/run.sh mirror   cold pulls on a running mirror (another image pulled through it first)
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -337,6 +338,12 @@ upstream_layer_bytes() { awk -v d="$1" 'index($0, "\"GET /v2/bench/mirror/blobs/
 
 rec() { [ "$run" -gt 0 ] && record "$@" || true; }
 
+wait_stored() { # who digest: until the mirror's storage (S3Proxy's files) holds the blob, at most 60 s
+  local data="$OUT/s3/bench/mirror-$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2#sha256:}/data"
+  for _ in $(seq 1 600); do [ -f "$data" ] && return 0; sleep 0.1; done
+  log "$1: the layer was not stored within 60 s"
+}
+
 pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops the script)
   local t0 t1
   mkdir -p "$2"
@@ -357,16 +364,25 @@ scenario_mirror() {
   echo "$up" >> "$OUT/registry.pids"
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
+  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup:v1"
   # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first
   for run in $(seq 0 "$RUNS"); do
     for who in berth reference; do
       rm -rf "$OUT/s3/bench/mirror-$who" "$OUT/pulled-mirror"
       local pid gets bytes s; pid=$(start_registry "$who" 512m "$who-mirror")
       gets=$(upstream_layer_gets "$layer"); bytes=$(upstream_layer_bytes "$layer")
+      # MIRROR_WARMUP=1: a cache miss on a running mirror (another image pulled through it first), not
+      # the first requests of a fresh process
+      if [ "${MIRROR_WARMUP:-0}" != 0 ]; then
+        mkdir -p "$OUT/pulled-mirror/warmup"
+        skopeo copy -q --src-tls-verify=false "docker://$(url_of "$who")/bench/warmup:v1" "dir:$OUT/pulled-mirror/warmup"
+      fi
       pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
       rec mirror-cold "$who" "$run" seconds "$s"
       rec mirror-cold "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
       rec mirror-cold "$who" "$run" upstream_layer_gets $(( $(upstream_layer_gets "$layer") - gets ))
+      # a warm pull is a cache hit: both mirrors may still be storing the layer after serving the cold pull
+      wait_stored "$who" "$layer"
       pull_mirror "$who" "$OUT/pulled-mirror/warm"; s=$PULL_SECONDS
       rec mirror-warm "$who" "$run" seconds "$s"
       rec mirror-warm "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
