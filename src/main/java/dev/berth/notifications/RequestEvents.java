@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -111,9 +113,13 @@ public class RequestEvents implements RequestHook {
         String action = action(route, method, request.getParam("mount") != null);
         String timestamp = Instant.now().toString();
         Event.Actor actor = new Event.Actor(ctx.get(Routes.ACTOR));
-        events.add(target.ifNoItem().after(LOOKUP_TIMEOUT).fail()
-                .map(t -> new Event(UUID.randomUUID().toString(), timestamp, action, t, record, actor, source)).subscribeAsCompletionStage(),
-                failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
+        CompletableFuture<Event> event = target.map(t -> new Event(UUID.randomUUID().toString(), timestamp, action, t, record, actor, source))
+                .subscribeAsCompletionStage();
+        if (!event.isDone()) {
+            // a timer only for a lookup that missed the caches, not for every pull
+            event.orTimeout(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        events.add(event, failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
     }
 
     private static String action(Route route, HttpMethod method, boolean mount) {
