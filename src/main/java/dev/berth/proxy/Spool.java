@@ -9,12 +9,11 @@ import dev.berth.registry.DigestAlgorithm;
 import dev.berth.registry.Digester;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.mutiny.core.file.AsyncFile;
+import io.vertx.mutiny.core.file.FileSystem;
 
 /**
  * A fetched blob kept in a local file until storage has it: written once, at the pace of the
@@ -41,18 +40,18 @@ final class Spool {
 
     /** A new empty spool file in {@code directory}, hashed with {@code algorithm}. */
     static Uni<Spool> create(Vertx vertx, Path directory, DigestAlgorithm algorithm) {
-        FileSystem fs = vertx.fileSystem();
-        return uni(fs.createTempFile(directory.toString(), "berth-spool-", ".blob", (String) null))
-                .chain(path -> uni(fs.open(path, new OpenOptions().setRead(true).setWrite(true).setCreate(false)))
+        FileSystem fs = io.vertx.mutiny.core.Vertx.newInstance(vertx).fileSystem();
+        return fs.createTempFile(directory.toString(), "berth-spool-", ".blob", (String) null)
+                .chain(path -> fs.open(path, new OpenOptions().setRead(true).setWrite(true).setCreate(false))
                         .map(file -> new Spool(fs, path, file, algorithm))
-                        .onFailure().call(() -> uni(fs.delete(path)).onFailure().recoverWithNull()));
+                        .onFailure().call(() -> fs.delete(path).onFailure().recoverWithNull()));
     }
 
     /** Appends {@code buffer}; completes once it is written (the disk's pace). */
     Uni<Void> append(Buffer buffer) {
         digester.update(buffer);
         long at = written;
-        return uni(file.write(buffer, at)).invoke(() -> written = at + buffer.length());
+        return file.write(io.vertx.mutiny.core.buffer.Buffer.newInstance(buffer), at).invoke(() -> written = at + buffer.length());
     }
 
     Digest digest() {
@@ -69,20 +68,18 @@ final class Spool {
         long[] position = {0};
         return Multi.createBy().repeating().uni(() -> {
             int length = (int) Math.min(READ_SIZE, end - position[0]);
-            Uni<Buffer> next = length == 0 ? Uni.createFrom().item(Buffer.buffer()) : uni(file.read(Buffer.buffer(length), 0, position[0], length));
+            Uni<Buffer> next = length == 0 ? Uni.createFrom().item(Buffer.buffer())
+                    : file.read(io.vertx.mutiny.core.buffer.Buffer.buffer(length), 0, position[0], length)
+                            .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
             return next.invoke(b -> position[0] += b.length());
         }).until(b -> b.length() == 0);
     }
 
     /** Closes and removes the file; never fails. */
     Uni<Void> delete() {
-        return uni(file.close()).onFailure().recoverWithNull()
-                .chain(() -> uni(fs.delete(path)))
+        return file.close().onFailure().recoverWithNull()
+                .chain(() -> fs.delete(path))
                 .onFailure().invoke(e -> LOG.warnf("proxy: spool file %s not deleted: %s", path, e.getMessage()))
                 .onFailure().recoverWithNull();
-    }
-
-    private static <T> Uni<T> uni(Future<T> future) {
-        return Uni.createFrom().completionStage(future.toCompletionStage());
     }
 }
