@@ -32,7 +32,8 @@ import io.vertx.core.http.HttpMethod;
  * storage, each asking for more only as it takes them, so memory stays bounded. The blob is linked
  * only once the upload's digest is verified; a failed or cut fill leaves nothing linked and its
  * upload removed. A client that goes away does not stop the fill. Concurrent requests for a blob
- * being filled on this replica wait for that fill and are then served from storage: one upstream fetch.
+ * being filled on this replica share that fill, one upstream fetch: on S3 they read its spool as it
+ * grows; otherwise (or from another repository) they wait for it and are then served from storage.
  *
  * <p>On the filesystem the bytes go straight into the upload (the disk is faster than the network):
  * the slower side sets the pace. On S3, whose multipart writes are slower than most upstreams, they
@@ -59,8 +60,8 @@ public class ProxyBlobs {
     /** Network reads joined into one buffer on the way to client and storage (at most 64 KiB each). */
     static final int JOINED_READS = 32;
 
-    /** Fills under way on this replica, by digest: completed once the blob is stored (or the fill failed). */
-    private final Map<Digest, CompletableFuture<Void>> fills = new ConcurrentHashMap<>();
+    /** Fills under way on this replica, by digest. */
+    private final Map<Digest, Running> fills = new ConcurrentHashMap<>();
 
     /** Where the leader of a fill sends the bytes (the client's response). */
     public interface Sink {
@@ -79,6 +80,17 @@ public class ProxyBlobs {
 
     /** A fill under way: when its client was served, and when the blob is stored. Both run to their end whatever the caller does. */
     private record Fill(CompletableFuture<Void> served, CompletableFuture<Void> stored) {
+    }
+
+    /**
+     * A fill as others see it: {@code spooled} completes with its spool and the blob's size once
+     * upstream answered and the spool is written (null when the fill has none or failed first);
+     * {@code stored} once the blob is stored or the fill failed.
+     */
+    private record Running(String repository, CompletableFuture<Spooled> spooled, CompletableFuture<Void> stored) {
+    }
+
+    private record Spooled(Spool spool, long size) {
     }
 
     /** The size upstream gives for a blob this repository does not hold, for a HEAD. */
@@ -101,26 +113,52 @@ public class ProxyBlobs {
                 // stored for another repository: upstream says whether this one holds it, without a transfer
                 return upstreamSize(repository, digest).chain(() -> repositoryBlobs.link(repository, digest)).replaceWith(false);
             }
-            CompletableFuture<Void> mine = new CompletableFuture<>();
-            CompletableFuture<Void> running = fills.putIfAbsent(digest, mine);
+            Running mine = new Running(repository, new CompletableFuture<>(), new CompletableFuture<>());
+            Running running = fills.putIfAbsent(digest, mine);
             if (running != null) {
-                LOG.debugf("proxy: %s is being fetched, waiting for it", digest);
-                // a copy: a waiter that goes away cancels its own wait, not the fill's future
-                Uni<Void> done = Uni.createFrom().completionStage(running.copy());
-                // after a failed fill one more try, which may lead a new fill
-                return (mayJoin ? done.onFailure().recoverWithNull() : done).chain(() -> fetch(repository, digest, sink, false));
+                return join(running, repository, digest, sink, mayJoin);
             }
-            Fill fill = spooling() ? spooled(repository, digest, sink) : teed(repository, digest, sink);
+            Fill fill = spooling() ? spooled(repository, digest, sink, mine.spooled()) : teed(repository, digest, sink);
             fill.stored().whenComplete((v, failure) -> {
                 fills.remove(digest, mine);
+                mine.spooled().complete(null);
                 if (failure != null) {
-                    mine.completeExceptionally(failure);
+                    mine.stored().completeExceptionally(failure);
                 } else {
-                    mine.complete(null);
+                    mine.stored().complete(null);
                 }
             });
             return Uni.createFrom().completionStage(fill.served().copy()).replaceWith(true);
         });
+    }
+
+    /**
+     * A request for a blob another request is fetching: it reads that fill's spool as it grows when
+     * there is one for the same repository (another repository's access is upstream's to confirm),
+     * otherwise it waits for the blob to be stored and is served from storage.
+     */
+    private Uni<Boolean> join(Running running, String repository, Digest digest, Sink sink, boolean mayJoin) {
+        // copies: a waiter that goes away cancels its own wait, not the fill's futures
+        return Uni.createFrom().completionStage(running.spooled().copy()).chain(spooled -> {
+            if (spooled != null && running.repository().equals(repository) && spooled.spool().join()) {
+                LOG.debugf("proxy: %s is being fetched, reading its spool", digest);
+                return follow(spooled, sink).replaceWith(true);
+            }
+            LOG.debugf("proxy: %s is being fetched, waiting for it", digest);
+            Uni<Void> done = Uni.createFrom().completionStage(running.stored().copy());
+            // after a failed fill one more try, which may lead a new fill
+            return (mayJoin ? done.onFailure().recoverWithNull() : done).chain(() -> fetch(repository, digest, sink, false));
+        });
+    }
+
+    /** A fill's spool to {@code sink} as the fill writes it; the failure of the fill cuts the transfer. */
+    private static Uni<Void> follow(Spooled spooled, Sink sink) {
+        sink.start(spooled.size());
+        return spooled.spool().read().onItem().call(sink::write).collect().last()
+                .invoke(sink::end)
+                .onFailure().invoke(sink::fail)
+                .eventually(spooled.spool()::leave)
+                .replaceWithVoid();
     }
 
     /** Whether fills go through a spool: on S3, whose writes are slower than the client's reads. */
@@ -156,14 +194,17 @@ public class ProxyBlobs {
      * compete for the same cores and the client would go at storage's pace again. A fill whose
      * upstream read fails opened no upload; the spool is deleted on every path.
      */
-    private Fill spooled(String repository, Digest digest, Sink sink) {
+    private Fill spooled(String repository, Digest digest, Sink sink, CompletableFuture<Spooled> spooled) {
         CompletableFuture<Spool> filled = get(repository, digest)
                 .chain(response -> Spool.create(vertx, upstream.settings().spoolDirectory(), digest.algorithm())
                         .onFailure().invoke(() -> response.request().reset())
                         .onFailure().transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "no spool file for the blob: " + e.getMessage()))
                         .chain(spool -> {
                             sink.start(length(response));
-                            return serve(response, spool, sink, digest).onFailure().call(spool::delete).replaceWith(spool);
+                            spooled.complete(new Spooled(spool, length(response)));
+                            return serve(response, spool, sink, digest)
+                                    .onFailure().invoke(spool::failed)
+                                    .onFailure().call(spool::delete).replaceWith(spool);
                         }))
                 .onFailure().invoke(e -> {
                     LOG.warnf("proxy: fetching %s for %s failed: %s", digest, repository, e.getMessage());
@@ -199,6 +240,7 @@ public class ProxyBlobs {
                         return Uni.createFrom().failure(unavailable(new IllegalStateException(
                                 "upstream sent " + spool.length() + " bytes of digest " + spool.digest())));
                     }
+                    spool.verified();
                     tee.finish();
                     return Uni.createFrom().voidItem();
                 });

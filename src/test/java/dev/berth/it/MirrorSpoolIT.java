@@ -10,8 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -130,6 +135,64 @@ class MirrorSpoolIT {
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/lost/blobs/" + digest)), "the next pull fetches it again");
         assertEquals(2, upstreamRelay.count("GET /v2/lib/lost/blobs/" + digest));
         awaitTrue(() -> linked("lib/lost", digest), "linked by the second fill");
+    }
+
+    @Test
+    void concurrentColdPullsReadTheOneFillsSpoolBeforeStorageHasTheBlob() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 24);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/many", blob);
+        storage.requestRate(SLOW_STORAGE);
+        upstreamRelay.answerRate(8 * 1024 * 1024);
+        ExecutorService pulls = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<String>> pulled = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                pulled.add(pulls.submit(() -> MirrorIT.sha256(mirror.url("/v2/lib/many/blobs/" + digest))));
+                Thread.sleep(100);
+            }
+            for (Future<String> p : pulled) {
+                assertEquals(digest, p.get(60, TimeUnit.SECONDS), "byte-identical");
+            }
+        } finally {
+            upstreamRelay.answerRate(0);
+            pulls.shutdownNow();
+        }
+        assertFalse(linked("lib/many", digest), "every client was served from the fill, none waited for storage");
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/many/blobs/" + digest), "one upstream fetch");
+        awaitTrue(() -> linked("lib/many", digest), "linked once storage took it");
+    }
+
+    @Test
+    void upstreamLostMidBlobFailsEveryClientReadingTheFillAndStoresNothing() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 25);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/cutmany", blob);
+        // the cut counts per connection: pooled ones that relayed earlier blobs would be cut at once
+        upstreamRelay.cut();
+        upstreamRelay.restore();
+        Thread.sleep(200);
+        upstreamRelay.answerRate(4 * 1024 * 1024);
+        upstreamRelay.cutAfter(8 * 1024 * 1024);
+        ExecutorService pulls = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Boolean>> pulled = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                pulled.add(pulls.submit(() -> MirrorIT.pullFails(mirror.url("/v2/lib/cutmany/blobs/" + digest))));
+                Thread.sleep(300);
+            }
+            for (Future<Boolean> p : pulled) {
+                assertTrue(p.get(60, TimeUnit.SECONDS), "each client sees the failure");
+            }
+        } finally {
+            upstreamRelay.cutAfter(Long.MAX_VALUE);
+            upstreamRelay.answerRate(0);
+            pulls.shutdownNow();
+        }
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/cutmany/blobs/" + digest), "the clients shared one fetch");
+        awaitTrue(() -> spoolFiles() == 0, "spool deleted");
+        assertFalse(linked("lib/cutmany", digest), "nothing linked");
+
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/cutmany/blobs/" + digest)), "the next pull fetches it again");
+        awaitTrue(() -> linked("lib/cutmany", digest), "linked by the second fill");
     }
 
     @Test
