@@ -7,6 +7,7 @@
 #                                other ports (another bench on the machine holds the defaults)
 #   SKIP_BUILD=1 bench/run.sh mirror   reuses target/ and bench/out/ from an earlier run's build
 #   MIRROR_WARMUP=1 bench/run.sh mirror   cold pulls on a running mirror (another image pulled through it first)
+#   MIRROR_WARMUP=large bench/run.sh mirror   the same with a 256 MiB image first (a JIT-compiled byte path)
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -365,6 +366,12 @@ scenario_mirror() {
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup:v1"
+  local warmup=warmup warmup_layer=""
+  if [ "${MIRROR_WARMUP:-0}" = large ]; then
+    warmup=warmup-large
+    warmup_layer=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/medium/manifest.json")
+    skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/medium:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup-large:v1"
+  fi
   # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first
   for run in $(seq 0 "$RUNS"); do
     for who in berth reference; do
@@ -372,10 +379,12 @@ scenario_mirror() {
       local pid gets bytes s; pid=$(start_registry "$who" 512m "$who-mirror")
       gets=$(upstream_layer_gets "$layer"); bytes=$(upstream_layer_bytes "$layer")
       # MIRROR_WARMUP=1: a cache miss on a running mirror (another image pulled through it first), not
-      # the first requests of a fresh process
+      # the first requests of a fresh process; =large: that image has a 256 MiB layer (the JIT compiles the
+      # byte path too), stored before the measured pull starts
       if [ "${MIRROR_WARMUP:-0}" != 0 ]; then
         mkdir -p "$OUT/pulled-mirror/warmup"
-        skopeo copy -q --src-tls-verify=false "docker://$(url_of "$who")/bench/warmup:v1" "dir:$OUT/pulled-mirror/warmup"
+        skopeo copy -q --src-tls-verify=false "docker://$(url_of "$who")/bench/$warmup:v1" "dir:$OUT/pulled-mirror/warmup"
+        [ -z "$warmup_layer" ] || wait_stored "$who" "$warmup_layer"
       fi
       pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
       rec mirror-cold "$who" "$run" seconds "$s"

@@ -96,6 +96,11 @@ final class MirroredBody implements ProxyBlobs.Sink {
         });
     }
 
+    @Override
+    public boolean gone() {
+        return response.closed();
+    }
+
     private void release() {
         UniEmitter<? super Void> w = waiting;
         waiting = null;

@@ -76,6 +76,9 @@ public class ProxyBlobs {
 
         /** The fill failed: before {@link #start}, an error to answer; after, a transfer to cut. */
         void fail(Throwable failure);
+
+        /** The client went away: nothing more needs reading for it. */
+        boolean gone();
     }
 
     /** A fill under way: when its client was served, and when the blob is stored. Both run to their end whatever the caller does. */
@@ -151,10 +154,10 @@ public class ProxyBlobs {
         });
     }
 
-    /** A fill's spool to {@code sink} as the fill writes it; the failure of the fill cuts the transfer. */
+    /** A fill's spool to {@code sink} as the fill writes it, until its client goes; the failure of the fill cuts the transfer. */
     private static Uni<Void> follow(Spooled spooled, Sink sink) {
         sink.start(spooled.size());
-        return spooled.spool().read().onItem().call(sink::write).collect().last()
+        return spooled.spool().read().select().first(b -> !sink.gone()).onItem().call(sink::write).collect().last()
                 .invoke(sink::end)
                 .onFailure().invoke(sink::fail)
                 .eventually(spooled.spool()::leave)

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -160,6 +162,32 @@ class MirrorSpoolIT {
         assertFalse(linked("lib/many", digest), "every client was served from the fill, none waited for storage");
         assertEquals(1, upstreamRelay.count("GET /v2/lib/many/blobs/" + digest), "one upstream fetch");
         awaitTrue(() -> linked("lib/many", digest), "linked once storage took it");
+    }
+
+    @Test
+    void aClientReadingTheFillThatGoesAwayMidBodyHoldsNothingUp() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 26);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/gone", blob);
+        upstreamRelay.answerRate(4 * 1024 * 1024);
+        ExecutorService leader = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> led = leader.submit(() -> MirrorIT.sha256(mirror.url("/v2/lib/gone/blobs/" + digest)));
+            Thread.sleep(300);
+            URI base = URI.create(mirror.url("/"));
+            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+                socket.getOutputStream().write(("GET /v2/lib/gone/blobs/" + digest + " HTTP/1.1\r\nHost: mirror\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                byte[] part = socket.getInputStream().readNBytes(1024 * 1024);
+                assertTrue(new String(part, 0, 12, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"), "the fill's bytes, then gone");
+            }
+            assertEquals(digest, led.get(60, TimeUnit.SECONDS), "the leading client is served whole");
+        } finally {
+            upstreamRelay.answerRate(0);
+            leader.shutdownNow();
+        }
+        awaitTrue(() -> linked("lib/gone", digest), "linked");
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/gone/blobs/" + digest), "one upstream fetch");
+        // and the spool is removed (after each test)
     }
 
     @Test
