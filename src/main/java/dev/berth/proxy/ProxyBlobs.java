@@ -160,7 +160,7 @@ public class ProxyBlobs {
         return spooled.spool().read().select().first(b -> !sink.gone()).onItem().call(sink::write).collect().last()
                 .invoke(sink::end)
                 .onFailure().invoke(sink::fail)
-                .eventually(spooled.spool()::leave)
+                .onTermination().invoke(spooled.spool()::leave) // cancelled too: the file is removed once no reader is left
                 .replaceWithVoid();
     }
 
