@@ -2,8 +2,10 @@ package dev.berth.proxy;
 
 import dev.berth.config.OptionReader;
 import dev.berth.config.OptionsValidator;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** Checks {@code proxy} before start, with the reader the proxy uses. */
+/** Checks {@code proxy} before start, with the reader the proxy uses; built by ServiceLoader, hence registered for reflection. */
+@RegisterForReflection(fields = false, methods = false)
 public class ProxyValidator implements OptionsValidator {
     @Override
     public Kind kind() {
