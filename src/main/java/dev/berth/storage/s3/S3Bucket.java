@@ -37,10 +37,11 @@ final class S3Bucket {
     final S3Keys keys;
     final S3Settings settings;
     /** Upload states this replica left, to resume them without listing. */
-    final S3UploadStates uploadStates = new S3UploadStates();
+    final S3UploadStates uploadStates;
 
-    S3Bucket(S3AsyncClient s3, S3Settings settings) {
+    S3Bucket(S3AsyncClient s3, S3Settings settings, S3UploadStates uploadStates) {
         this.s3 = s3;
+        this.uploadStates = uploadStates;
         this.name = settings.bucket();
         this.keys = new S3Keys(settings.rootDirectory());
         this.settings = settings;

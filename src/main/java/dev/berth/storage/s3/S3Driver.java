@@ -19,6 +19,7 @@ import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageException;
+import io.quarkus.cache.Cache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -54,9 +55,10 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
     /** Cleared when the store answers 501 to If-None-Match. */
     private volatile boolean conditionalWrites = true;
 
-    public S3Driver(S3Clients clients, S3Settings settings) {
+    /** {@code uploadStates}: the cache "s3-upload-states", of the states of uploads this replica served. */
+    public S3Driver(S3Clients clients, S3Settings settings, Cache uploadStates) {
         this.clients = clients;
-        this.bucket = new S3Bucket(clients.client(), settings);
+        this.bucket = new S3Bucket(clients.client(), settings, new S3UploadStates(uploadStates));
         this.reads = clients.reads();
         this.keys = bucket.keys;
         this.mover = new S3Mover(bucket);

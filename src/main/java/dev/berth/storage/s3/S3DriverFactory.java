@@ -13,6 +13,8 @@ import dev.berth.config.OptionReader;
 import dev.berth.storage.StorageDriver;
 import dev.berth.storage.StorageDriverFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The s3 driver; also built by ServiceLoader (see {@link StorageDriverFactory}), hence registered for reflection. */
@@ -23,6 +25,9 @@ public class S3DriverFactory implements StorageDriverFactory {
     Config config;
     @Inject
     MeterRegistry meters;
+    @Inject
+    @CacheName("s3-upload-states")
+    Cache uploadStates;
 
     private final List<S3Driver> created = new CopyOnWriteArrayList<>();
 
@@ -39,7 +44,7 @@ public class S3DriverFactory implements StorageDriverFactory {
     @Override
     public StorageDriver create() {
         S3Settings settings = settings();
-        S3Driver driver = new S3Driver(S3Clients.create(settings, List.of(new S3RetryCounter(meters))), settings);
+        S3Driver driver = new S3Driver(S3Clients.create(settings, List.of(new S3RetryCounter(meters))), settings, uploadStates);
         created.add(driver);
         return driver;
     }

@@ -1,11 +1,10 @@
 package dev.berth.storage.s3;
 
-import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CaffeineCache;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
@@ -19,18 +18,21 @@ final class S3UploadStates {
     record Known(String uploadId, List<CompletedPart> parts, String nonce) {
     }
 
-    /** Bounded like the running digests of uploads ("upload-digests"); a forgotten upload is listed again. */
-    private final Cache<String, Known> known = Caffeine.newBuilder()
-            .maximumSize(10_000)
-            .expireAfterAccess(Duration.ofHours(1))
-            .build();
+    /** The quarkus-cache cache "s3-upload-states" (application.properties); a forgotten upload is listed again. */
+    private final CaffeineCache known;
+
+    S3UploadStates(Cache cache) {
+        this.known = cache.as(CaffeineCache.class);
+    }
 
     Known get(String path) {
-        return known.getIfPresent(path);
+        CompletableFuture<Known> kept = known.getIfPresent(path);
+        // entries are only ever put complete
+        return kept == null ? null : kept.getNow(null);
     }
 
     void keep(String path, Known state) {
-        known.put(path, state);
+        known.put(path, CompletableFuture.completedFuture(state));
     }
 
     void forget(String path) {

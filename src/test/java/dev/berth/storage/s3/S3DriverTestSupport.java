@@ -13,12 +13,12 @@ final class S3DriverTestSupport {
     }
 
     static S3Driver driver(S3Settings settings, ExecutionInterceptor... interceptors) {
-        return new S3Driver(S3Clients.create(settings, List.of(interceptors)), settings);
+        return new S3Driver(S3Clients.create(settings, List.of(interceptors)), settings, S3UploadStateCaches.standalone());
     }
 
     /** A driver whose connections fail after {@code readTimeout} without data. */
     static S3Driver driver(S3Settings settings, Duration readTimeout) {
-        return new S3Driver(S3Clients.create(settings, List.of(), readTimeout), settings);
+        return new S3Driver(S3Clients.create(settings, List.of(), readTimeout), settings, S3UploadStateCaches.standalone());
     }
 
     static S3Settings withCopy(S3Settings s, long threshold, long chunk) {
