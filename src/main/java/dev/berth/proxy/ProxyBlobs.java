@@ -203,8 +203,9 @@ public class ProxyBlobs {
                         .onFailure().invoke(() -> response.request().reset())
                         .onFailure().transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "no spool file for the blob: " + e.getMessage()))
                         .chain(spool -> {
-                            sink.start(length(response));
-                            spooled.complete(new Spooled(spool, length(response)));
+                            long size = length(response);
+                            sink.start(size);
+                            spooled.complete(new Spooled(spool, size));
                             return serve(response, spool, sink, digest)
                                     .onFailure().invoke(spool::failed)
                                     .onFailure().call(spool::delete).replaceWith(spool);

@@ -14,10 +14,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.storage.middleware.MiddlewareMetrics;
 import dev.berth.storage.middleware.cloudfront.CannedPolicySigner;
 import dev.berth.storage.middleware.cloudfront.SignedUrlCache;
-import dev.berth.storage.middleware.cloudfront.SignedUrlCaches;
 
 /**
  * The CloudFront signer per operation: cold (a full RSA-2048 SHA1withRSA signature, what every
@@ -48,7 +48,7 @@ public class CloudFrontSignerBenchmark {
         MiddlewareMetrics metrics = new MiddlewareMetrics();
         signer = new CannedPolicySigner(key, "K2JCJMDEHXQW5F", metrics.signatures);
         cache = new SignedUrlCache("https://d111111abcdef8.cloudfront.net/", Duration.ofMinutes(20), signer,
-                Clock.systemUTC(), metrics, SignedUrlCaches.standalone());
+                Clock.systemUTC(), metrics, DeclaredCaches.standalone("signed-urls"));
         expires = System.currentTimeMillis() / 1000 + 1200;
         cache.url(KEY);
     }

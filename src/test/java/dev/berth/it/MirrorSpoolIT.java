@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -145,19 +146,12 @@ class MirrorSpoolIT {
         String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/many", blob);
         storage.requestRate(SLOW_STORAGE);
         upstreamRelay.answerRate(8 * 1024 * 1024);
-        ExecutorService pulls = Executors.newFixedThreadPool(6);
         try {
-            List<Future<String>> pulled = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                pulled.add(pulls.submit(() -> MirrorIT.sha256(mirror.url("/v2/lib/many/blobs/" + digest))));
-                Thread.sleep(100);
-            }
-            for (Future<String> p : pulled) {
-                assertEquals(digest, p.get(60, TimeUnit.SECONDS), "byte-identical");
+            for (String pulled : staggered(6, 100, () -> MirrorIT.sha256(mirror.url("/v2/lib/many/blobs/" + digest)))) {
+                assertEquals(digest, pulled, "byte-identical");
             }
         } finally {
             upstreamRelay.answerRate(0);
-            pulls.shutdownNow();
         }
         assertFalse(linked("lib/many", digest), "every client was served from the fill, none waited for storage");
         assertEquals(1, upstreamRelay.count("GET /v2/lib/many/blobs/" + digest), "one upstream fetch");
@@ -200,20 +194,13 @@ class MirrorSpoolIT {
         Thread.sleep(200);
         upstreamRelay.answerRate(4 * 1024 * 1024);
         upstreamRelay.cutAfter(8 * 1024 * 1024);
-        ExecutorService pulls = Executors.newFixedThreadPool(3);
         try {
-            List<Future<Boolean>> pulled = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                pulled.add(pulls.submit(() -> MirrorIT.pullFails(mirror.url("/v2/lib/cutmany/blobs/" + digest))));
-                Thread.sleep(300);
-            }
-            for (Future<Boolean> p : pulled) {
-                assertTrue(p.get(60, TimeUnit.SECONDS), "each client sees the failure");
+            for (boolean failed : staggered(3, 300, () -> MirrorIT.pullFails(mirror.url("/v2/lib/cutmany/blobs/" + digest)))) {
+                assertTrue(failed, "each client sees the failure");
             }
         } finally {
             upstreamRelay.cutAfter(Long.MAX_VALUE);
             upstreamRelay.answerRate(0);
-            pulls.shutdownNow();
         }
         assertEquals(1, upstreamRelay.count("GET /v2/lib/cutmany/blobs/" + digest), "the clients shared one fetch");
         awaitTrue(() -> spoolFiles() == 0, "spool deleted");
@@ -239,6 +226,25 @@ class MirrorSpoolIT {
 
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/cut/blobs/" + digest)), "the next pull fetches it again");
         awaitTrue(() -> linked("lib/cut", digest), "linked by the second fill");
+    }
+
+    /** {@code n} runs of {@code pull} at once, each started {@code gapMillis} after the one before; their results in order. */
+    private static <T> List<T> staggered(int n, long gapMillis, Callable<T> pull) throws Exception {
+        ExecutorService pulls = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<T>> started = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                started.add(pulls.submit(pull));
+                Thread.sleep(gapMillis);
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : started) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pulls.shutdownNow();
+        }
     }
 
     private static boolean linked(String repository, String digest) {

@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.storage.filesystem.FilesystemDriver;
 import dev.berth.storage.s3.S3Clients;
 import dev.berth.storage.s3.S3Driver;
 import dev.berth.storage.s3.S3ProxyResource;
 import dev.berth.storage.s3.S3Settings;
-import dev.berth.storage.s3.S3UploadStateCaches;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -40,7 +40,7 @@ final class TestDrivers {
         S3Settings settings = S3Settings.parse(Map.of("region", "us-east-1", "regionendpoint", endpoint, "forcepathstyle", "true",
                 "bucket", S3ProxyResource.BUCKET, "accesskey", S3ProxyResource.ACCESS_KEY, "secretkey", S3ProxyResource.SECRET_KEY,
                 "rootdirectory", root, "chunksize", "5242880"), "test");
-        return new S3Driver(S3Clients.create(settings, List.of()), settings, S3UploadStateCaches.standalone());
+        return new S3Driver(S3Clients.create(settings, List.of()), settings, DeclaredCaches.standalone("s3-upload-states"));
     }
 
     private static synchronized String endpoint() {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import dev.berth.testsupport.DeclaredCaches;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /** Drivers with their own client, for tests that need a second replica or a counted client. */
@@ -13,12 +14,12 @@ final class S3DriverTestSupport {
     }
 
     static S3Driver driver(S3Settings settings, ExecutionInterceptor... interceptors) {
-        return new S3Driver(S3Clients.create(settings, List.of(interceptors)), settings, S3UploadStateCaches.standalone());
+        return new S3Driver(S3Clients.create(settings, List.of(interceptors)), settings, DeclaredCaches.standalone("s3-upload-states"));
     }
 
     /** A driver whose connections fail after {@code readTimeout} without data. */
     static S3Driver driver(S3Settings settings, Duration readTimeout) {
-        return new S3Driver(S3Clients.create(settings, List.of(), readTimeout), settings, S3UploadStateCaches.standalone());
+        return new S3Driver(S3Clients.create(settings, List.of(), readTimeout), settings, DeclaredCaches.standalone("s3-upload-states"));
     }
 
     static S3Settings withCopy(S3Settings s, long threshold, long chunk) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.config.ConfigError;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
@@ -38,7 +39,7 @@ class CloudFrontMiddlewareFactoryTest {
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(1_767_225_600L));
     private final Vertx vertx = Vertx.vertx();
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, vertx, SignedUrlCaches.standalone(), clock, Duration.ofHours(1), Duration.ofMinutes(1));
+            new CloudFrontMiddlewareFactory(metrics, vertx, DeclaredCaches.standalone("signed-urls"), clock, Duration.ofHours(1), Duration.ofMinutes(1));
 
     @BeforeAll
     static void keys() {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.storage.BucketKeys;
 import dev.berth.storage.PathRules;
 import dev.berth.storage.RedirectRequest;
@@ -48,7 +49,7 @@ class CloudFrontMiddlewareTest {
     private final MutableClock clock = new MutableClock(Instant.now());
     private final Vertx vertx = Vertx.vertx();
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, vertx, SignedUrlCaches.standalone(), clock, Duration.ofHours(1), Duration.ofMillis(50));
+            new CloudFrontMiddlewareFactory(metrics, vertx, DeclaredCaches.standalone("signed-urls"), clock, Duration.ofHours(1), Duration.ofMillis(50));
     private final HttpClient http = HttpClient.newHttpClient();
     private CloudFrontStandIn cdn;
     private HttpServer ipRanges;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.config.FileWatcher;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
@@ -35,7 +36,7 @@ class KeyRotationTest {
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(T0));
     private final Vertx vertx = Vertx.vertx();
     private final CloudFrontMiddlewareFactory factory =
-            new CloudFrontMiddlewareFactory(metrics, vertx, SignedUrlCaches.standalone(), clock, Duration.ofMillis(50), Duration.ofMinutes(1));
+            new CloudFrontMiddlewareFactory(metrics, vertx, DeclaredCaches.standalone("signed-urls"), clock, Duration.ofMillis(50), Duration.ofMinutes(1));
 
     @AfterEach
     void stop() {

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.storage.middleware.MiddlewareMetrics;
 
 class SignedUrlCacheTest {
@@ -39,7 +40,7 @@ class SignedUrlCacheTest {
 
     private SignedUrlCache cache(Duration duration) {
         return new SignedUrlCache(BASE, duration, new CannedPolicySigner(key, "KID", metrics.signatures), clock, metrics,
-                SignedUrlCaches.standalone());
+                DeclaredCaches.standalone("signed-urls"));
     }
 
     private static long expiresOf(String url) {
