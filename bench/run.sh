@@ -11,7 +11,8 @@
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
-#                                S3 connection, as a long round trip does with a TCP window)
+#                                S3 connection, as a long round trip does with a TCP window; S3_WARMUP=1: each
+#                                registry pushes a 256 MiB image and pulls it twice, unmeasured, before the measured copies)
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md (REPORT=0: results.csv only, the
@@ -476,6 +477,16 @@ scenario_s3-latency() {
     for who in berth reference; do
       local pid; pid=$(start_registry $who 512m s3-latency-$who)
       local repo="bench/distant-$who-$run-$RANDOM"
+      if [ -n "${S3_WARMUP:-}" ]; then
+        # a registry that has served before: the 256 MiB image pushed once and pulled twice, unmeasured (another
+        # layer than the measured one, which the registry's blob descriptor cache must not know)
+        forget_blob_locations medium
+        skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/medium:v1" "docker://$(url_of $who)/$repo-warmup:v1"
+        for _ in 1 2; do
+          rm -rf "$OUT/pulled"
+          skopeo copy -q --src-tls-verify=false "docker://$(url_of $who)/$repo-warmup:v1" "oci:$OUT/pulled:v1"
+        done
+      fi
       forget_blob_locations
       distant_copy s3-latency-push $who "$run" "$bytes" "oci:$OUT/images/big:v1" "docker://$(url_of $who)/$repo:v1" "$pid"
       record s3-latency-push $who "$run" peak_rss_mib $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))

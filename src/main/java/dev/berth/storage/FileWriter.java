@@ -17,6 +17,7 @@ public interface FileWriter {
     /**
      * Appends the stream, requesting more only as the backend takes it. Completes with the bytes
      * appended. On failure the writer may hold part of the stream; {@link #size()} tells how much.
+     * The writer may keep the stream's buffers until they are stored: they must not change once emitted.
      */
     Uni<Long> write(Multi<Buffer> data);
 

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 /**
  * Follows the HTTP/1.1 requests of one client connection as its bytes are relayed: request heads
  * are recorded (and held back by the latency), bodies of a Content-Length passed through as they
- * come. The SDK sends every body with a Content-Length (Berth turns aws-chunked framing off).
+ * come. The SDK sends every body with a Content-Length (unframed: S3UploadTest checks it).
  */
 final class HttpRequestReader {
     private final S3Requests requests;

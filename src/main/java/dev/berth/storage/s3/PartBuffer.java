@@ -7,16 +7,22 @@ import java.util.List;
 
 /**
  * Bytes received but not yet in a part: at most one part plus one incoming buffer. Kept as the
- * received pieces, so cutting a part copies nothing.
+ * received pieces (views of the callers' buffers, not copies), so neither receiving nor cutting a
+ * part copies anything.
  */
 final class PartBuffer {
     private final ArrayDeque<ByteBuffer> pieces = new ArrayDeque<>();
     private long size;
 
     void append(byte[] bytes) {
-        if (bytes.length > 0) {
-            pieces.add(ByteBuffer.wrap(bytes));
-            size += bytes.length;
+        append(ByteBuffer.wrap(bytes));
+    }
+
+    /** Keeps the piece's remaining bytes, which its owner must leave unchanged from now on. */
+    void append(ByteBuffer piece) {
+        if (piece.hasRemaining()) {
+            pieces.add(piece);
+            size += piece.remaining();
         }
     }
 

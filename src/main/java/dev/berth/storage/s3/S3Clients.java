@@ -120,8 +120,9 @@ public final class S3Clients implements AutoCloseable {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 // and some need Content-MD5 on DeleteObjects, which the SDK no longer sends by itself
                 .addPlugin(LegacyMd5Plugin.create())
-                // plain bodies: aws-chunked framing (used over http) costs both ends a signature per 128 KiB
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
+                // on (the SDK's default), the async client sends bodies as UNSIGNED-PAYLOAD and unframed, even over
+                // http; off, it buffers and SHA-256-hashes every body sent over http to sign it (each byte hashed twice)
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(true).build());
         endpoint.ifPresent(builder::endpointOverride);
         return builder.build();
     }

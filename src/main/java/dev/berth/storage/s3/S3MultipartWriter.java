@@ -96,7 +96,8 @@ final class S3MultipartWriter implements FileWriter {
 
     private Uni<Long> accept(Buffer buffer) {
         failIfBroken();
-        pending.append(buffer.getBytes());
+        // a view, not a copy: FileWriter's callers leave written buffers unchanged
+        pending.append(buffer.getByteBuf().nioBuffer());
         accepted += buffer.length();
         tailStored = false;
         tailNonce = null;

@@ -14,16 +14,32 @@ final class RequestLog implements ExecutionInterceptor {
     record Call(String operation, String key, long contentLength) {
     }
 
+    /** A request as it went on the wire: its signed payload hash and content encoding ("" when absent). */
+    record Sent(String operation, String payloadHash, String contentEncoding) {
+    }
+
     final List<Call> calls = new CopyOnWriteArrayList<>();
+    final List<Sent> sent = new CopyOnWriteArrayList<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         Object request = context.request();
-        String operation = request.getClass().getSimpleName().replace("Request", "");
+        String operation = operation(request);
         String key = request instanceof GetObjectRequest get ? get.key()
                 : request instanceof UploadPartRequest part ? part.key() : "";
         long length = request instanceof UploadPartRequest part ? part.contentLength() : -1;
         calls.add(new Call(operation, key, length));
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        var http = context.httpRequest();
+        sent.add(new Sent(operation(context.request()), http.firstMatchingHeader("x-amz-content-sha256").orElse(""),
+                http.firstMatchingHeader("Content-Encoding").orElse("")));
+    }
+
+    private static String operation(Object request) {
+        return request.getClass().getSimpleName().replace("Request", "");
     }
 
     long count(String operation) {
@@ -36,5 +52,6 @@ final class RequestLog implements ExecutionInterceptor {
 
     void clear() {
         calls.clear();
+        sent.clear();
     }
 }

@@ -135,6 +135,26 @@ class S3UploadTest {
     }
 
     @Test
+    void partsGoUnhashedAndUnframedOverPlainHttp() {
+        // over http the SDK would otherwise SHA-256 every part for its signature (a second hash of every
+        // pushed byte, after the digest's) or frame it in signed aws-chunked pieces
+        assertTrue(settings.regionEndpoint().orElseThrow().getScheme().equals("http"), "the test S3 is plain http");
+        byte[] content = random(2 * (int) chunk() + 5, 102);
+        String path = root + "/_uploads/unsigned/data";
+        FileWriter writer = await(driver.writer(path, false));
+        await(writer.write(pieces(content, 64 * 1024)));
+        await(writer.commit());
+
+        List<RequestLog.Sent> parts = log.sent.stream().filter(s -> s.operation().equals("UploadPart")).toList();
+        assertEquals(3, parts.size());
+        for (RequestLog.Sent part : parts) {
+            assertEquals("UNSIGNED-PAYLOAD", part.payloadHash());
+            assertEquals("", part.contentEncoding());
+        }
+        assertEquals(sha256(content), sha256(read(path, 0, -1)));
+    }
+
+    @Test
     void partsAreExactlyChunkSizeWhenWritesStraddleBoundaries() {
         byte[] content = random(17 * MIB + 3, 101);
         String path = root + "/_uploads/straddle/data";
