@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.berth.storage.LocalFiles;
-import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.RedirectRequest;
 import dev.berth.storage.StorageDriver;
 import io.smallrye.mutiny.Multi;
@@ -21,9 +20,7 @@ public class BlobStore {
 
     /** The blob's size, or empty when it is not stored. */
     public Uni<Optional<Long>> size(Digest digest) {
-        return driver.stat(StoragePaths.blobData(digest))
-                .map(info -> info.directory() ? Optional.<Long>empty() : Optional.of(info.size()))
-                .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
+        return driver.fileSize(StoragePaths.blobData(digest));
     }
 
     public Multi<Buffer> read(Digest digest, long offset, long length) {

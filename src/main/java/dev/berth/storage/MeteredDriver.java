@@ -75,6 +75,11 @@ final class MeteredDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Optional<Long>> fileSize(String path) {
+        return timed(Action.Stat, () -> driver.fileSize(path));
+    }
+
+    @Override
     public Uni<List<String>> list(String path) {
         return timed(Action.List, () -> driver.list(path));
     }

@@ -47,6 +47,11 @@ final class PathCheckingDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Optional<Long>> fileSize(String path) {
+        return Uni.createFrom().deferred(() -> driver.fileSize(PathRules.check(path)));
+    }
+
+    @Override
     public Uni<List<String>> list(String path) {
         return Uni.createFrom().deferred(() -> driver.list(PathRules.checkDirectory(path)));
     }

@@ -48,6 +48,16 @@ public interface StorageDriver {
     /** Size and kind of a file or directory. */
     Uni<FileInfo> stat(String path);
 
+    /**
+     * The size of the file at {@code path}, empty when there is none (nothing, or a directory). Drivers
+     * where telling a directory from nothing costs another request (S3: a listing) override it.
+     */
+    default Uni<Optional<Long>> fileSize(String path) {
+        return stat(path)
+                .map(info -> info.directory() ? Optional.<Long>empty() : Optional.of(info.size()))
+                .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
+    }
+
     /** Full paths of the direct children of a directory, sorted. */
     Uni<List<String>> list(String path);
 

@@ -83,6 +83,11 @@ final class TracingDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Optional<Long>> fileSize(String path) {
+        return traced("stat", path, () -> driver.fileSize(path));
+    }
+
+    @Override
     public Uni<List<String>> list(String path) {
         return traced("list", path, () -> driver.list(path));
     }

@@ -59,6 +59,10 @@ class S3UploadRoundTripsApiTest {
             assertEquals(5, total(counts) - parts, "PATCH " + (i + 1) + ": " + counts);
             assertEquals(0, counts.getOrDefault("ListMultipartUploads", 0) + counts.getOrDefault("ListParts", 0), "PATCH " + (i + 1));
         }
+        // the last part and the copy's ranges aside: start time, lock, tail, commit, stats, the copy's own
+        // requests, link, clean-up; looking for the blob before placing it is one HeadObject, no listing
+        int placing = total(put) - put.getOrDefault("UploadPart", 0) - put.getOrDefault("UploadPartCopy", 0);
+        assertEquals(16, placing, "PUT: " + put);
     }
 
     private static int total(Map<String, Integer> counts) {

@@ -259,6 +259,15 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void fileSizeIsOnlyForFiles() {
+        put(root + "/f/b/c", random(78, 15));
+        assertEquals(Optional.of(78L), await(driver().fileSize(root + "/f/b/c")));
+        assertEquals(Optional.empty(), await(driver().fileSize(root + "/f/b")), "a directory is no file");
+        assertEquals(Optional.empty(), await(driver().fileSize(root + "/f/x")));
+        assertEquals(Optional.empty(), await(driver().fileSize(root + "/f/b/c/d")));
+    }
+
+    @Test
     void listGivesDirectChildrenSorted() {
         put(root + "/d/y/z", random(1, 11));
         put(root + "/d/x", random(2, 12));

@@ -59,6 +59,11 @@ public abstract class DelegatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public Uni<Optional<Long>> fileSize(String path) {
+        return driver.fileSize(path);
+    }
+
+    @Override
     public Uni<List<String>> list(String path) {
         return driver.list(path);
     }

@@ -163,6 +163,15 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
                 .onFailure(PathNotFoundException.class).recoverWithUni(() -> directory);
     }
 
+    /** One HeadObject: a missing key is no file, whether or not keys below it make a directory. */
+    @Override
+    public Uni<Optional<Long>> fileSize(String path) {
+        HeadObjectRequest head = HeadObjectRequest.builder().bucket(bucket.name).key(keys.key(path)).overrideConfiguration(S3Bucket.QUICK).build();
+        return bucket.call("HeadObject", path, () -> bucket.s3.headObject(head))
+                .map(r -> Optional.of(r.contentLength()))
+                .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
+    }
+
     @Override
     public Uni<List<String>> list(String path) {
         String prefix = keys.directoryPrefix(path);

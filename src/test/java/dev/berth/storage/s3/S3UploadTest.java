@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -152,6 +153,17 @@ class S3UploadTest {
             assertEquals("", part.contentEncoding());
         }
         assertEquals(sha256(content), sha256(read(path, 0, -1)));
+    }
+
+    @Test
+    void aMissingFileCostsOneRequest() {
+        // a blob looked up before it is placed (or fetched by a mirror) is usually not there: no listing
+        // that would tell a directory from nothing, one round trip to a distant S3 instead of two
+        String path = root + "/blobs/missing/data";
+        await(driver.putContent(path + "/below", new byte[] {1}));
+        log.clear();
+        assertEquals(Optional.empty(), await(driver.fileSize(path)));
+        assertEquals(List.of("HeadObject"), log.calls.stream().map(RequestLog.Call::operation).toList());
     }
 
     @Test
