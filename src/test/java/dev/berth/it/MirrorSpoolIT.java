@@ -189,8 +189,7 @@ class MirrorSpoolIT {
         byte[] blob = MirrorIT.random(16 * 1024 * 1024, 25);
         String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/cutmany", blob);
         // the cut counts per connection: pooled ones that relayed earlier blobs would be cut at once
-        upstreamRelay.cut();
-        upstreamRelay.restore();
+        upstreamRelay.resetConnections();
         Thread.sleep(200);
         upstreamRelay.answerRate(4 * 1024 * 1024);
         upstreamRelay.cutAfter(8 * 1024 * 1024);

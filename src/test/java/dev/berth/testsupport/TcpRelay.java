@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A loopback TCP relay in front of a server, to take it off the network for real: {@link #cut()}
@@ -104,25 +105,54 @@ public final class TcpRelay implements AutoCloseable {
     /** Resets every relayed connection and closes the listening socket: connecting is refused. */
     public synchronized void cut() {
         close(listener);
+        resetConnections();
+    }
+
+    /** Resets every relayed connection; new ones are still accepted. */
+    public synchronized void resetConnections() {
         for (Socket socket : sockets) {
             reset(socket);
         }
         sockets.clear();
     }
 
-    /** Listens again, on the same port once one was chosen. */
+    /**
+     * Listens again, on the same port once one was chosen. While nothing listened, the port was free
+     * for any connection on the machine to take as its own end, so binding is retried for a while.
+     */
     public synchronized void restore() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                ServerSocket server = new ServerSocket();
+                server.setReuseAddress(true);
+                try {
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                } catch (IOException e) {
+                    server.close();
+                    throw e;
+                }
+                port = server.getLocalPort();
+                listener = server;
+                Thread accept = new Thread(() -> accept(server), "tcp-relay-accept-" + port);
+                accept.setDaemon(true);
+                accept.start();
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("relay cannot listen on " + port, e);
+                }
+                sleepBriefly();
+            }
+        }
+    }
+
+    private static void sleepBriefly() {
         try {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            port = server.getLocalPort();
-            listener = server;
-            Thread accept = new Thread(() -> accept(server), "tcp-relay-accept-" + port);
-            accept.setDaemon(true);
-            accept.start();
-        } catch (IOException e) {
-            throw new IllegalStateException("relay cannot listen on " + port, e);
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
