@@ -169,6 +169,8 @@ class MirrorSpoolIT {
             Thread.sleep(300);
             URI base = URI.create(mirror.url("/"));
             try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+                // a short answer on a kept-alive connection would otherwise hold the read until the idle timeout
+                socket.setSoTimeout(30_000);
                 socket.getOutputStream().write(("GET /v2/lib/gone/blobs/" + digest + " HTTP/1.1\r\nHost: mirror\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 byte[] part = socket.getInputStream().readNBytes(1024 * 1024);

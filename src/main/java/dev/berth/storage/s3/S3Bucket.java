@@ -13,6 +13,8 @@ import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -51,6 +53,12 @@ final class S3Bucket {
      * Issues the call on subscription. The SDK completes its futures on its own threads, never a
      * Vert.x event loop, and nothing here waits on them.
      */
+    /** The object at {@code path}'s metadata; fails with PathNotFoundException when there is none. */
+    Uni<HeadObjectResponse> head(String path) {
+        HeadObjectRequest request = HeadObjectRequest.builder().bucket(name).key(keys.key(path)).overrideConfiguration(QUICK).build();
+        return call("HeadObject", path, () -> s3.headObject(request));
+    }
+
     <T> Uni<T> call(String operation, String path, Supplier<CompletableFuture<T>> call) {
         return Uni.createFrom().completionStage(call)
                 .onFailure().transform(e -> S3Errors.translate(e, operation, path));

@@ -32,7 +32,6 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -157,8 +156,7 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
         if (key.isEmpty() || key.endsWith("/")) {
             return directory;
         }
-        HeadObjectRequest head = HeadObjectRequest.builder().bucket(bucket.name).key(key).overrideConfiguration(S3Bucket.QUICK).build();
-        return bucket.call("HeadObject", path, () -> bucket.s3.headObject(head))
+        return bucket.head(path)
                 .map(r -> new FileInfo(path, r.contentLength(), r.lastModified(), false))
                 .onFailure(PathNotFoundException.class).recoverWithUni(() -> directory);
     }
@@ -166,8 +164,7 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
     /** One HeadObject: a missing key is no file, whether or not keys below it make a directory. */
     @Override
     public Uni<Optional<Long>> fileSize(String path) {
-        HeadObjectRequest head = HeadObjectRequest.builder().bucket(bucket.name).key(keys.key(path)).overrideConfiguration(S3Bucket.QUICK).build();
-        return bucket.call("HeadObject", path, () -> bucket.s3.headObject(head))
+        return bucket.head(path)
                 .map(r -> Optional.of(r.contentLength()))
                 .onFailure(PathNotFoundException.class).recoverWithItem(Optional.empty());
     }

@@ -10,7 +10,6 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyRequest;
 
 /**
@@ -29,8 +28,7 @@ final class S3Mover {
     Uni<Void> move(String source, String destination) {
         String from = bucket.keys.key(source);
         String to = bucket.keys.key(destination);
-        HeadObjectRequest head = HeadObjectRequest.builder().bucket(bucket.name).key(from).overrideConfiguration(S3Bucket.QUICK).build();
-        return bucket.call("HeadObject", source, () -> bucket.s3.headObject(head))
+        return bucket.head(source)
                 .chain(info -> info.contentLength() <= bucket.settings.multipartCopyThresholdSize()
                         ? copy(source, from, to)
                         : multipartCopy(source, from, to, info.contentLength()))
