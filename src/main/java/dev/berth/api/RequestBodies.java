@@ -34,13 +34,29 @@ final class RequestBodies {
         // still fail the stream: Vert.x reports the closed connection once, to the handler set then
         AtomicReference<Throwable> early = new AtomicReference<>();
         request.exceptionHandler(early::set);
-        Multi<Buffer> body = Multi.createFrom().deferred(() -> early.get() != null
-                ? Multi.createFrom().failure(early.get())
-                : io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
-                        .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate));
+        Multi<Buffer> body = Multi.createFrom().deferred(() -> {
+            if (early.get() != null) {
+                return Multi.createFrom().failure(early.get());
+            }
+            continueIfExpected(request);
+            return io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
+                    .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+        });
         Context context = Vertx.currentContext();
         // storage asks for more on its own threads (the S3 client's); pause/fetch belong on the request's context
         return context == null ? body : body.runSubscriptionOn(OnContext.of(context));
+    }
+
+    /**
+     * A client that sent {@code Expect: 100-continue} holds its body back until told to go on (curl
+     * waits a second). Told once the body is wanted: a request refused before (auth, an unknown upload,
+     * a wrong range) is answered before any of its body is sent. HTTP/1.0 has no 100 (RFC 9110 10.1.1).
+     */
+    private static void continueIfExpected(HttpServerRequest request) {
+        if (request.version() != HttpVersion.HTTP_1_0 && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))
+                && !request.response().headWritten()) {
+            request.response().writeContinue();
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
@@ -84,6 +85,39 @@ abstract class AbstractUploadApiTest {
         stateOf(r.header("Location"));
         request().get(r.header("Location")).then().statusCode(204).header("Range", "0-0")
                 .header("Docker-Upload-UUID", r.header("Docker-Upload-UUID"));
+    }
+
+    /** curl sends {@code Expect: 100-continue} with bodies over 1 MiB and waits a second for the 100 unless it comes. */
+    @Test
+    void expectContinueIsAnsweredOnceTheBodyIsWanted() throws Exception {
+        String repo = repo("uploads");
+        byte[] content = randomBytes(3000);
+        String location = startUpload(repo);
+        try (RawHttp http = RawHttp.connect(Duration.ofSeconds(15))) {
+            http.send("PATCH", location, "Content-Type: application/octet-stream", "Content-Length: " + content.length,
+                    "Expect: 100-continue");
+            assertEquals(100, http.head().status(), "the registry asks for the body");
+            RawHttp.Head done = http.write(content).head();
+            assertEquals(202, done.status());
+            assertEquals("0-" + (content.length - 1), done.header("Range"));
+            location = done.header("Location");
+        }
+        String digest = sha256(content);
+        request().queryParam("digest", digest).put(location).then().statusCode(201);
+        assertBlob(repo, digest, content);
+    }
+
+    @Test
+    void expectContinueOfARefusedRequestGetsTheAnswerInstead() throws Exception {
+        String location = startUpload(repo("uploads"));
+        try (RawHttp http = RawHttp.connect(Duration.ofSeconds(15))) {
+            http.send("PATCH", location, "Content-Type: application/octet-stream", "Content-Range: 100-3099",
+                    "Content-Length: 3000", "Expect: 100-continue");
+            RawHttp.Head head = http.head();
+            assertEquals(416, head.status(), "a chunk that does not continue the upload is refused before its body is sent");
+            assertTrue(new String(http.body(head.contentLength()).bytes(), StandardCharsets.UTF_8).contains("RANGE_INVALID"));
+        }
+        request().get(location).then().statusCode(204).header("Range", "0-0");
     }
 
     @Test
