@@ -110,7 +110,7 @@ public class BlobUploads {
                 .call(() -> upload.finishWriter(true))
                 .chain(digester -> verify(upload, digester, expected))
                 .call(size -> place(upload, expected, size))
-                .onTermination().call(upload::release)));
+                .onTermination().call((size, failure, cancelled) -> size != null ? removeAfterAnswer(upload) : upload.release())));
     }
 
     public Uni<Void> cancel(String repository, String uuid) {
@@ -139,7 +139,11 @@ public class BlobUploads {
                 .call(upload -> checkOffset(upload.writer(), offset).onFailure().call(upload::release));
     }
 
+    /** When the upload started; unknown once it is complete, even while its objects are still being removed. */
     private Uni<String> startedAt(String repository, String uuid) {
+        if (locks.completed(uuid)) {
+            return Uni.createFrom().failure(uploadUnknown(uuid));
+        }
         return driver.getContent(StoragePaths.uploadStartedAt(repository, uuid))
                 .map(bytes -> new String(bytes, StandardCharsets.UTF_8))
                 .onFailure(PathNotFoundException.class).transform(e -> uploadUnknown(uuid));
@@ -225,8 +229,24 @@ public class BlobUploads {
                 .chain(existing -> existing.isPresent() && existing.get() == size
                         ? repositoryBlobs.link(upload.repository(), digest).chain(() -> keepIfCollected(upload, digest, size))
                         : driver.move(upload.data(), StoragePaths.blobData(digest))
-                                .chain(() -> repositoryBlobs.link(upload.repository(), digest)))
-                .chain(() -> Links.deleteIfPresent(driver, StoragePaths.upload(upload.repository(), upload.uuid())));
+                                .chain(() -> repositoryBlobs.link(upload.repository(), digest)));
+    }
+
+    /**
+     * The blob is linked, so the client is answered now; the upload's objects are removed afterwards,
+     * still under its lock: about four storage round trips that a distant S3 would otherwise add to
+     * every completion. A request for the upload meanwhile finds it unknown, as after the removal. A
+     * removal cut short (a failure, a shutdown) leaves objects that upload purging deletes.
+     */
+    private Uni<Void> removeAfterAnswer(OpenUpload upload) {
+        upload.lock().finishing();
+        Links.deleteIfPresent(driver, StoragePaths.upload(upload.repository(), upload.uuid()))
+                .onFailure().invoke(e -> LOG.warnf("upload %s: not removed after completion (purging will): %s", upload.uuid(), e.getMessage()))
+                .onFailure().recoverWithNull()
+                .eventually(upload::release)
+                .subscribe().with(v -> {
+                }, e -> LOG.debugf("upload %s: release after completion: %s", upload.uuid(), e.getMessage()));
+        return Uni.createFrom().voidItem();
     }
 
     /**

@@ -46,6 +46,8 @@ public class UploadLocks {
     private static final class Holding {
         /** Set once the holder lets go: a request arriving now waits for {@link #freed} instead of being refused. */
         volatile boolean releasing;
+        /** Set once the upload is complete and only its removal is left: it is gone for every new request. */
+        volatile boolean completed;
         final CompletableFuture<Void> freed = new CompletableFuture<>();
 
         void free(Map<String, Holding> held, String uuid) {
@@ -78,6 +80,12 @@ public class UploadLocks {
             }
         }
 
+        /** The holder only removes what is left of the upload: a request arriving now waits for the release instead of being refused. */
+        public void finishing() {
+            holding.completed = true;
+            holding.releasing = true;
+        }
+
         /** Frees the upload for the next request; the lock object may already be gone with the upload. */
         public Uni<Void> release() {
             if (released) {
@@ -93,6 +101,12 @@ public class UploadLocks {
                     .onFailure().recoverWithNull()
                     .eventually(() -> holding.free(held, uuid));
         }
+    }
+
+    /** Whether the upload was completed here and is being removed: already unknown to new requests. */
+    public boolean completed(String uuid) {
+        Holding holding = held.get(uuid);
+        return holding != null && holding.completed;
     }
 
     /**

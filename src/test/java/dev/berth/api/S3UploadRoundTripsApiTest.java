@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -27,9 +28,10 @@ import io.restassured.response.Response;
 @TestProfile(S3Profile.class)
 class S3UploadRoundTripsApiTest {
     private static final int MIB = 1024 * 1024;
+    private static final long LATENCY_MILLIS = 200;
 
     @Test
-    void chunkedPushCountsRequestsPerPatchAndPut() {
+    void chunkedPushCountsRequestsPerPatchAndPut() throws InterruptedException {
         int chunks = 6;
         byte[] content = randomBytes(chunks * 8 * MIB);
         String repo = repo("roundtrips");
@@ -45,8 +47,15 @@ class S3UploadRoundTripsApiTest {
             location = r.header("Location");
         }
         s3.clear();
-        request().queryParam("digest", sha256(content)).put(location).then().statusCode(201);
-        Map<String, Integer> put = s3.byOperation();
+        // every request held back, as a distant S3 would: what the answer waited for is told apart from what follows it
+        S3ProxyResource.latency(LATENCY_MILLIS);
+        try {
+            request().queryParam("digest", sha256(content)).put(location).then().statusCode(201);
+        } finally {
+            S3ProxyResource.latency(0);
+        }
+        Map<String, Integer> answered = s3.byOperation();
+        Map<String, Integer> put = settled(s3);
         for (int i = 0; i < chunks; i++) {
             System.out.println("round trips PATCH " + (i + 1) + ": " + total(perPatch.get(i)) + " " + perPatch.get(i));
         }
@@ -63,6 +72,21 @@ class S3UploadRoundTripsApiTest {
         // requests, link, clean-up; looking for the blob before placing it is one HeadObject, no listing
         int placing = total(put) - put.getOrDefault("UploadPart", 0) - put.getOrDefault("UploadPartCopy", 0);
         assertEquals(16, placing, "PUT: " + put);
+        // the upload's objects are removed after the answer (a listing of them, then of its multipart uploads):
+        // the third request of that removal cannot have started before the answer arrived
+        assertEquals(0, answered.getOrDefault("ListMultipartUploads", 0), "PUT answered after its clean-up: " + answered);
+        assertEquals(1, put.getOrDefault("ListMultipartUploads", 0), "PUT: " + put);
+    }
+
+    /** The requests since the last clear once no new one came for a while: what runs after an answer included. */
+    private static Map<String, Integer> settled(S3Requests s3) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int seen = -1;
+        while (s3.total() != seen && System.nanoTime() < deadline) {
+            seen = s3.total();
+            Thread.sleep(LATENCY_MILLIS * 3);
+        }
+        return s3.byOperation();
     }
 
     private static int total(Map<String, Integer> counts) {

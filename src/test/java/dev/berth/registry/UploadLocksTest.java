@@ -77,4 +77,22 @@ class UploadLocksTest {
                 "the waiting request holds the lock in storage");
         second.release().await().atMost(PATIENCE);
     }
+
+    @Test
+    void aCompletedUploadIsUnknownWhileItIsRemovedAndARequestThenWaitsForTheRelease() throws Exception {
+        UploadLocks.Lock lock = locks.acquire(REPO, UUID).await().atMost(PATIENCE);
+        assertFalse(locks.completed(UUID), "an upload being written is not complete");
+        lock.finishing();
+        assertTrue(locks.completed(UUID));
+        CompletableFuture<UploadLocks.Lock> next = locks.acquire(REPO, UUID).subscribeAsCompletionStage();
+        CompletableFuture<Void> released = lock.release().subscribeAsCompletionStage();
+        Thread.sleep(200);
+        assertFalse(next.isDone(), "a request was let in before the completed upload's lock was released");
+
+        deletesMayGo.complete(null);
+        released.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        UploadLocks.Lock after = next.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertFalse(locks.completed(UUID), "the release ends the completion");
+        after.release().await().atMost(PATIENCE);
+    }
 }

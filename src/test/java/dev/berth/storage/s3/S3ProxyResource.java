@@ -60,6 +60,15 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         return current.requests();
     }
 
+    /** Holds every S3 request from now on back by {@code millis} (0: none), as a distant S3 would. */
+    public static void latency(long millis) {
+        TcpRelay current = relay;
+        if (current == null) {
+            throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
+        }
+        current.latency(millis);
+    }
+
     public interface ThrowingRunnable {
         void run() throws Exception;
     }
