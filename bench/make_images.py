@@ -1,5 +1,6 @@
 """Deterministic OCI layouts for bench/run.sh: images/small (3 small layers), images/big (one 1 GiB layer),
-images/medium (256 MiB), images/mirror (200 MiB). Arguments after the output directory: which to make."""
+images/medium (256 MiB), images/mirror (200 MiB),
+images/layers-0..8 (ten 256 KiB layers each). Arguments after the output directory: which to make."""
 import gzip
 import hashlib
 import json
@@ -64,7 +65,7 @@ def write_layout(root, layers, arch="amd64"):
 
 out = sys.argv[1]
 # the images to make (all by default): bench/run.sh makes only those missing
-wanted = set(sys.argv[2:]) or {"small", "big", "medium", "mirror"}
+wanted = set(sys.argv[2:]) or {"small", "big", "medium", "mirror", "layers"}
 if "small" in wanted:
     write_layout(f"{out}/small", [(64 * 1024, 1), (256 * 1024, 2), (1 * MIB, 3)])
 if "big" in wanted:
@@ -80,3 +81,7 @@ if "mirror" in wanted:
     mirror = write_layout(f"{out}/mirror", [(200 * MIB, 6)])
     with open(f"{out}/mirror/layer.size", "w") as f:
         f.write(str(mirror[0]["size"]))
+if "layers" in wanted:
+    # images of ten 256 KiB layers, each with its own: every measured push uploads and places new blobs
+    for v in range(9):
+        write_layout(f"{out}/layers-{v}", [(256 * 1024, 1000 + v * 20 + i) for i in range(10)])

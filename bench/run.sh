@@ -13,6 +13,7 @@
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
 #                                S3 connection, as a long round trip does with a TCP window; S3_WARMUP=1: each
 #                                registry pushes a 256 MiB image and pulls it twice, unmeasured, before the measured copies)
+#   bench/run.sh s3-latency-layers   push of an image of ten 256 KiB layers through the same relay (RUNS <= 4)
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md (REPORT=0: results.csv only, the
@@ -166,6 +167,7 @@ cpu_ms() { # pid -> user+system CPU milliseconds so far
 make_images() {
   local missing=()
   for image in small big medium mirror; do [ -f "$OUT/images/$image/index.json" ] || missing+=("$image"); done
+  [ -f "$OUT/images/layers-8/index.json" ] || missing+=(layers)
   [ ${#missing[@]} -gt 0 ] || return 0
   log "making test images ${missing[*]} (deterministic; big has a 1 GiB layer)"
   python3 "$ROOT/bench/make_images.py" "$OUT/images" "${missing[@]}"
@@ -496,6 +498,32 @@ scenario_s3-latency() {
     done
   done
   rm -rf "$OUT/pulled"
+  log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# an image of ten small layers pushed through the same relay: each blob's POST, PATCH and PUT are all round trips
+scenario_s3-latency-layers() {
+  [ -n "${S3_RELAY_STARTED:-}" ] || { start_s3_relay; S3_RELAY_STARTED=1; }
+  [ "$RUNS" -le 4 ] || { log "s3-latency-layers: at most RUNS=4 (the images layers-1..8)"; return 1; }
+  for run in $(seq 1 "$RUNS"); do
+    for who in berth reference; do
+      local pid; pid=$(start_registry $who 512m s3-latency-$who)
+      # the warm-up image is the same for both (unmeasured); the measured ones differ, so that no
+      # registry finds the other's blobs already stored
+      local image=layers-$(( 2 * run - 1 )); [ "$who" = reference ] && image=layers-$(( 2 * run ))
+      rm -f /var/lib/containers/cache/blob-info-cache-v1.* "${XDG_CACHE_HOME:-$HOME/.cache}"/containers/blob-info-cache-v1.* 2>/dev/null || true
+      skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/layers-0:v1" "docker://$(url_of $who)/bench/layers-warmup-$who-$run-$RANDOM:v1"
+      local t0 t1 c0 c1
+      cp "$OUT/s3relay.counts" "$OUT/s3relay.before"; c0=$(s3_requests)
+      t0=$(date +%s%N)
+      skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/$image:v1" "docker://$(url_of $who)/bench/layers-$who-$run-$RANDOM:v1"
+      t1=$(date +%s%N); sleep 0.5; c1=$(s3_requests) # the relay writes its counts every 200 ms
+      record s3-latency-layers-push $who "$run" seconds "$(python3 -c "print(round(($t1-$t0)/1e9,2))")"
+      record s3-latency-layers-push $who "$run" s3_requests $(( c1 - c0 ))
+      log "s3-latency-layers-push $who: $(s3_counts_since "$OUT/s3relay.before")"
+      stop_pid "$pid"
+    done
+  done
   log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

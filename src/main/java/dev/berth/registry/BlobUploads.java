@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -78,9 +79,11 @@ public class BlobUploads {
     public Uni<Status> start(String repository) {
         String uuid = UUID.randomUUID().toString();
         String startedAt = UploadToken.now();
-        return driver.putContent(StoragePaths.uploadStartedAt(repository, uuid), UploadToken.utf8(startedAt))
-                .chain(() -> driver.writer(StoragePaths.uploadData(repository, uuid), false))
-                .chain(FileWriter::close)
+        // independent writes, so at once (a start cut half-way leaves objects that upload purging removes)
+        return Uni.combine().all().unis(
+                driver.putContent(StoragePaths.uploadStartedAt(repository, uuid), UploadToken.utf8(startedAt)),
+                driver.writer(StoragePaths.uploadData(repository, uuid), false).chain(FileWriter::close))
+                .discardItems()
                 .map(v -> new Status(repository, uuid, 0, startedAt));
     }
 
@@ -108,8 +111,10 @@ public class BlobUploads {
     public Uni<Long> complete(String repository, String uuid, long offset, Multi<Buffer> body, Digest expected) {
         return toTheEnd(open(repository, uuid, offset).chain(upload -> write(upload, body)
                 .call(() -> upload.finishWriter(true))
-                .chain(digester -> verify(upload, digester, expected))
-                .call(size -> place(upload, expected, size))
+                // whether the blob is stored already is asked while the upload is verified: one round trip less
+                .chain(digester -> Uni.combine().all().unis(verify(upload, digester, expected), blobs.size(expected)).asTuple())
+                .call(verified -> place(upload, expected, verified.getItem1(), verified.getItem2()))
+                .map(verified -> verified.getItem1())
                 .onTermination().call((size, failure, cancelled) -> size != null ? removeAfterAnswer(upload) : upload.release())));
     }
 
@@ -224,12 +229,11 @@ public class BlobUploads {
      * size is kept (content addressing: it is the same bytes); one of another size cannot be, and is
      * replaced atomically by the verified data.
      */
-    private Uni<Void> place(OpenUpload upload, Digest digest, long size) {
-        return blobs.size(digest)
-                .chain(existing -> existing.isPresent() && existing.get() == size
-                        ? repositoryBlobs.link(upload.repository(), digest).chain(() -> keepIfCollected(upload, digest, size))
-                        : driver.move(upload.data(), StoragePaths.blobData(digest))
-                                .chain(() -> repositoryBlobs.link(upload.repository(), digest)));
+    private Uni<Void> place(OpenUpload upload, Digest digest, long size, Optional<Long> existing) {
+        return existing.isPresent() && existing.get() == size
+                ? repositoryBlobs.link(upload.repository(), digest).chain(() -> keepIfCollected(upload, digest, size))
+                : driver.move(upload.data(), StoragePaths.blobData(digest), size)
+                        .chain(() -> repositoryBlobs.link(upload.repository(), digest));
     }
 
     /**
@@ -257,7 +261,7 @@ public class BlobUploads {
     private Uni<Void> keepIfCollected(OpenUpload upload, Digest digest, long size) {
         return blobs.size(digest).chain(now -> now.isPresent() && now.get() == size
                 ? Uni.createFrom().voidItem()
-                : driver.move(upload.data(), StoragePaths.blobData(digest)));
+                : driver.move(upload.data(), StoragePaths.blobData(digest), size));
     }
 
     static RegistryException uploadUnknown(String uuid) {

@@ -90,6 +90,11 @@ final class MeteredDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Void> move(String source, String destination, long size) {
+        return timed(Action.Move, () -> driver.move(source, destination, size));
+    }
+
+    @Override
     public Uni<Void> delete(String path) {
         return timed(Action.Delete, () -> driver.delete(path));
     }

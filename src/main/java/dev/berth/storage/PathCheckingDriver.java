@@ -62,6 +62,11 @@ final class PathCheckingDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Void> move(String source, String destination, long size) {
+        return Uni.createFrom().deferred(() -> driver.move(PathRules.check(source), PathRules.check(destination), size));
+    }
+
+    @Override
     public Uni<Void> delete(String path) {
         return Uni.createFrom().deferred(() -> driver.delete(PathRules.check(path)));
     }

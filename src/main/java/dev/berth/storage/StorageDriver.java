@@ -64,6 +64,14 @@ public interface StorageDriver {
     /** Moves a file, replacing {@code destination} atomically. */
     Uni<Void> move(String source, String destination);
 
+    /**
+     * Moves a file whose size the caller has just read ({@link #stat}), so that a driver that plans the
+     * move by size (S3: one copy or ranges) need not ask again.
+     */
+    default Uni<Void> move(String source, String destination, long size) {
+        return move(source, destination);
+    }
+
     /** Deletes a file or a whole directory tree. */
     Uni<Void> delete(String path);
 

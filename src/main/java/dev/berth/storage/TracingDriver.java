@@ -98,6 +98,11 @@ final class TracingDriver extends DelegatingStorageDriver {
     }
 
     @Override
+    public Uni<Void> move(String source, String destination, long size) {
+        return traced("move", source, () -> driver.move(source, destination, size));
+    }
+
+    @Override
     public Uni<Void> delete(String path) {
         return traced("delete", path, () -> driver.delete(path));
     }

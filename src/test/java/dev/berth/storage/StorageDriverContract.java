@@ -310,6 +310,17 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void aMoveGivenTheSizeMovesAsAnother() {
+        byte[] content = random(70_000, 32);
+        put(root + "/sized/src", content);
+        put(root + "/sized/dst", random(10, 33));
+        await(driver().move(root + "/sized/src", root + "/sized/dst", content.length));
+        assertArrayEquals(content, await(driver().getContent(root + "/sized/dst")));
+        assertMissing(driver().getContent(root + "/sized/src"));
+        assertMissing(driver().move(root + "/sized/src", root + "/sized/elsewhere", content.length));
+    }
+
+    @Test
     void deleteRemovesTreesButNotSiblingsWithTheSamePrefix() {
         put(root + "/a/f", random(1, 40));
         put(root + "/a/b/c", random(2, 41));

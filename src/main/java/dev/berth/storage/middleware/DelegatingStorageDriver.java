@@ -74,6 +74,11 @@ public abstract class DelegatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public Uni<Void> move(String source, String destination, long size) {
+        return driver.move(source, destination, size);
+    }
+
+    @Override
     public Uni<Void> delete(String path) {
         return driver.delete(path);
     }

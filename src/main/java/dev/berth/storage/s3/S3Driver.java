@@ -196,7 +196,12 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
 
     @Override
     public Uni<Void> move(String source, String destination) {
-        return mover.move(source, destination);
+        return bucket.head(source).chain(info -> mover.move(source, destination, info.contentLength()));
+    }
+
+    @Override
+    public Uni<Void> move(String source, String destination, long size) {
+        return mover.move(source, destination, size);
     }
 
     @Override

@@ -25,13 +25,11 @@ final class S3Mover {
         this.bucket = bucket;
     }
 
-    Uni<Void> move(String source, String destination) {
+    /** Moves {@code source}, of {@code size} bytes. */
+    Uni<Void> move(String source, String destination, long size) {
         String from = bucket.keys.key(source);
         String to = bucket.keys.key(destination);
-        return bucket.head(source)
-                .chain(info -> info.contentLength() <= bucket.settings.multipartCopyThresholdSize()
-                        ? copy(source, from, to)
-                        : multipartCopy(source, from, to, info.contentLength()))
+        return (size <= bucket.settings.multipartCopyThresholdSize() ? copy(source, from, to) : multipartCopy(source, from, to, size))
                 .chain(() -> {
                     DeleteObjectRequest delete = DeleteObjectRequest.builder().bucket(bucket.name).key(from)
                             .overrideConfiguration(S3Bucket.QUICK).build();

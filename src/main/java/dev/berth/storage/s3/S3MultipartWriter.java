@@ -3,6 +3,7 @@ package dev.berth.storage.s3;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -208,11 +209,14 @@ final class S3MultipartWriter implements FileWriter {
             if (pending.size() > 0 || nextPart == 1) {
                 send(pending.size());
             }
-            return settle().chain(this::complete)
-                    // never leave a half object, nor a tail that names an aborted upload
-                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull()
-                            .chain(this::deleteTail))
-                    .chain(this::deleteTail);
+            // never leave a half object
+            Uni<Optional<Throwable>> completed = settle().chain(this::complete)
+                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull())
+                    .map(v -> Optional.<Throwable>empty())
+                    .onFailure().recoverWithItem(Optional::of);
+            // the tail goes whatever the outcome (committed or aborted, the upload has no use for it): meanwhile, one round trip less
+            return Uni.combine().all().unis(completed, deleteTail().replaceWith(true)).asTuple()
+                    .chain(outcome -> outcome.getItem1().isPresent() ? Uni.createFrom().failure(outcome.getItem1().get()) : Uni.createFrom().voidItem());
         });
     }
 
