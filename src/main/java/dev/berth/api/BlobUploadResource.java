@@ -60,7 +60,7 @@ public class BlobUploadResource {
         if (digestParam != null) {
             Digest digest = Digest.parse(digestParam);
             return uploads.start(repository)
-                    .chain(status -> uploads.complete(repository, status.uuid(), 0, RequestBodies.stream(request), digest))
+                    .chain(status -> uploads.complete(status, RequestBodies.stream(request), digest))
                     .map(size -> created(repository, digest, request));
         }
         return startSession(repository, request);
@@ -110,7 +110,7 @@ public class BlobUploadResource {
         String repository = Names.repository(name);
         return checkedState(repository, uuid, state, true)
                 .invoke(s -> checkContentRange(request, s.offset()))
-                .chain(s -> uploads.append(repository, uuid, s.offset(), RequestBodies.stream(request)))
+                .chain(s -> uploads.append(stands(repository, uuid, s), RequestBodies.stream(request)))
                 .chain(status -> progress(202, status, request))
                 .onFailure(this::rangeInvalid).recoverWithUni(e -> rangeInvalidReply(repository, uuid, (RegistryException) e, request));
     }
@@ -130,7 +130,7 @@ public class BlobUploadResource {
                         checkContentRange(request, s.offset());
                     }
                 })
-                .chain(s -> uploads.complete(repository, uuid, s.offset(), RequestBodies.stream(request), digest))
+                .chain(s -> uploads.complete(stands(repository, uuid, s), RequestBodies.stream(request), digest))
                 .map(size -> created(repository, digest, request))
                 .onFailure(this::rangeInvalid).recoverWithUni(e -> rangeInvalidReply(repository, uuid, (RegistryException) e, request));
     }
@@ -163,6 +163,11 @@ public class BlobUploadResource {
             }
             return s;
         });
+    }
+
+    /** Where the client says the upload stands, from its checked token. */
+    private static BlobUploads.Status stands(String repository, String uuid, UploadToken.State state) {
+        return new BlobUploads.Status(repository, uuid, state.offset(), state.startedAt());
     }
 
     /** {@code Content-Range: <start>-<end>} must continue exactly where the upload stands. */

@@ -178,7 +178,7 @@ public class ProxyBlobs {
                     HeldBack tee = new HeldBack(sink);
                     // the storage writer reports a failed body as its own failure: which side failed is kept here
                     Multi<Buffer> body = body(response).onFailure().invoke(lost::set).onItem().call(tee::pass);
-                    return uploads.complete(repository, upload.uuid(), 0, body, digest).invoke(tee::finish);
+                    return uploads.complete(upload, body, digest).invoke(tee::finish);
                 })
                 .onFailure(e -> lost.get() != null || e instanceof UpstreamException)
                 .transform(e -> unavailable(lost.get() != null ? lost.get() : e))
@@ -223,7 +223,7 @@ public class ProxyBlobs {
     /** The spooled blob into an upload, verified and linked, or the upload removed; the spool deleted either way. */
     private Uni<Void> store(String repository, Digest digest, Spool spool) {
         return uploads.start(repository)
-                .chain(upload -> uploads.complete(repository, upload.uuid(), 0, spool.read(), digest)
+                .chain(upload -> uploads.complete(upload, spool.read(), digest)
                         .onFailure().call(() -> uploads.cancel(repository, upload.uuid()).onFailure().recoverWithNull()))
                 .onFailure().invoke(e -> LOG.warnf("proxy: storing %s for %s failed (its client was served): %s", digest, repository, e.getMessage()))
                 .eventually(spool::delete)

@@ -93,11 +93,11 @@ public class BlobUploads {
     }
 
     /**
-     * Appends {@code body} at {@code offset}, which must be where the upload stands (416 otherwise,
-     * and the body is not read).
+     * Appends {@code body} where the upload stands ({@code at}'s offset, which must be the stored one:
+     * 416 otherwise, and the body is not read).
      */
-    public Uni<Status> append(String repository, String uuid, long offset, Multi<Buffer> body) {
-        return toTheEnd(open(repository, uuid, offset).chain(upload -> write(upload, body)
+    public Uni<Status> append(Status at, Multi<Buffer> body) {
+        return toTheEnd(open(at).chain(upload -> write(upload, body)
                 .chain(digester -> upload.finishWriter(false))
                 .map(v -> upload.status())
                 .onTermination().call(upload::release)));
@@ -108,8 +108,8 @@ public class BlobUploads {
      * it matches, moves it into the blob store and links it into the repository. On a mismatch the
      * upload is discarded: nothing is linked or readable.
      */
-    public Uni<Long> complete(String repository, String uuid, long offset, Multi<Buffer> body, Digest expected) {
-        return toTheEnd(open(repository, uuid, offset).chain(upload -> write(upload, body)
+    public Uni<Long> complete(Status at, Multi<Buffer> body, Digest expected) {
+        return toTheEnd(open(at).chain(upload -> write(upload, body)
                 .call(() -> upload.finishWriter(true))
                 // whether the blob is stored already is asked while the upload is verified: one round trip less
                 .chain(digester -> Uni.combine().all().unis(verify(upload, digester, expected), blobs.size(expected)).asTuple())
@@ -135,13 +135,27 @@ public class BlobUploads {
         return Uni.createFrom().emitter(emitter -> operation.subscribe().with(emitter::complete, emitter::fail));
     }
 
-    /** Locks the upload, then opens its data at {@code offset}; the lock is freed again if opening fails. */
-    private Uni<OpenUpload> open(String repository, String uuid, long offset) {
-        return startedAt(repository, uuid).chain(startedAt -> locks.acquire(repository, uuid)
+    /** Locks the upload, then opens its data at {@code at}'s offset; the lock is freed again if opening fails. */
+    private Uni<OpenUpload> open(Status at) {
+        String repository = at.repository();
+        String uuid = at.uuid();
+        return startedAt(at).chain(startedAt -> locks.acquire(repository, uuid)
                 .chain(lock -> openWriter(repository, uuid)
                         .map(w -> new OpenUpload(repository, uuid, startedAt, lock, w, new AtomicBoolean()))
                         .onFailure().call(lock::release)))
-                .call(upload -> checkOffset(upload.writer(), offset).onFailure().call(upload::release));
+                .call(upload -> checkOffset(upload.writer(), at.offset()).onFailure().call(upload::release));
+    }
+
+    /**
+     * When the upload started as its state token says: the registry signed it, so the upload existed,
+     * and opening its data tells whether it still does (one storage read less per request). Read from
+     * storage when the caller has no token.
+     */
+    private Uni<String> startedAt(Status at) {
+        if (at.startedAt() == null || at.startedAt().isEmpty() || locks.completed(at.uuid())) {
+            return startedAt(at.repository(), at.uuid());
+        }
+        return Uni.createFrom().item(at.startedAt());
     }
 
     /** When the upload started; unknown once it is complete, even while its objects are still being removed. */

@@ -317,7 +317,13 @@ abstract class AbstractUploadApiTest {
         request().delete(r.header("Location")).then().statusCode(204);
         assertError(request().get(r.header("Location")), 404, "BLOB_UPLOAD_UNKNOWN");
         assertError(patch(r.header("Location"), randomBytes(10), null), 404, "BLOB_UPLOAD_UNKNOWN");
+        assertError(request().queryParam("digest", sha256(randomBytes(10))).put(r.header("Location")), 404, "BLOB_UPLOAD_UNKNOWN");
         assertError(request().delete(r.header("Location")), 404, "BLOB_UPLOAD_UNKNOWN");
+        // the late PATCH and PUT took the upload's lock before they found it gone: nothing of it is left
+        Throwable left = driver.stat(StoragePaths.upload(repo, uuidOf(location)))
+                .map(info -> (Throwable) null).onFailure().recoverWithItem(e -> e)
+                .await().indefinitely();
+        assertInstanceOf(PathNotFoundException.class, left, "the cancelled upload's directory is gone");
     }
 
     @Test
