@@ -511,7 +511,7 @@ scenario_s3-latency-layers() {
       # the warm-up image is the same for both (unmeasured); the measured ones differ, so that no
       # registry finds the other's blobs already stored
       local image=layers-$(( 2 * run - 1 )); [ "$who" = reference ] && image=layers-$(( 2 * run ))
-      rm -f /var/lib/containers/cache/blob-info-cache-v1.* "${XDG_CACHE_HOME:-$HOME/.cache}"/containers/blob-info-cache-v1.* 2>/dev/null || true
+      forget_skopeo_blob_cache
       skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/layers-0:v1" "docker://$(url_of $who)/bench/layers-warmup-$who-$run-$RANDOM:v1"
       local t0 t1 c0 c1
       cp "$OUT/s3relay.counts" "$OUT/s3relay.before"; c0=$(s3_requests)
@@ -541,8 +541,12 @@ keep_other_results() {
 
 # every push must upload and place the layer: skopeo remembers where it saw a blob (and would mount
 # it), and a registry skips moving a blob that is already stored, so both are forgotten first
-forget_blob_locations() { # [image]
+forget_skopeo_blob_cache() { # skopeo would mount a blob it saw elsewhere instead of pushing it
   rm -f /var/lib/containers/cache/blob-info-cache-v1.* "${XDG_CACHE_HOME:-$HOME/.cache}"/containers/blob-info-cache-v1.* 2>/dev/null || true
+}
+
+forget_blob_locations() { # [image]
+  forget_skopeo_blob_cache
   local hex
   hex=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'][7:])" "$OUT/images/${1:-big}/manifest.json")
   rm -rf "$OUT/s3/bench/registry/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex"

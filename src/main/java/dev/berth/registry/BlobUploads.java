@@ -115,7 +115,13 @@ public class BlobUploads {
                 .chain(digester -> Uni.combine().all().unis(verify(upload, digester, expected), blobs.size(expected)).asTuple())
                 .call(verified -> place(upload, expected, verified.getItem1(), verified.getItem2()))
                 .map(verified -> verified.getItem1())
-                .onTermination().call((size, failure, cancelled) -> size != null ? removeAfterAnswer(upload) : upload.release())));
+                .onTermination().call((size, failure, cancelled) -> {
+                    if (size == null) {
+                        return upload.release();
+                    }
+                    removeAfterAnswer(upload);
+                    return Uni.createFrom().voidItem();
+                })));
     }
 
     public Uni<Void> cancel(String repository, String uuid) {
@@ -256,7 +262,7 @@ public class BlobUploads {
      * every completion. A request for the upload meanwhile finds it unknown, as after the removal. A
      * removal cut short (a failure, a shutdown) leaves objects that upload purging deletes.
      */
-    private Uni<Void> removeAfterAnswer(OpenUpload upload) {
+    private void removeAfterAnswer(OpenUpload upload) {
         upload.lock().finishing();
         Links.deleteIfPresent(driver, StoragePaths.upload(upload.repository(), upload.uuid()))
                 .onFailure().invoke(e -> LOG.warnf("upload %s: not removed after completion (purging will): %s", upload.uuid(), e.getMessage()))
@@ -264,7 +270,6 @@ public class BlobUploads {
                 .eventually(upload::release)
                 .subscribe().with(v -> {
                 }, e -> LOG.debugf("upload %s: release after completion: %s", upload.uuid(), e.getMessage()));
-        return Uni.createFrom().voidItem();
     }
 
     /**

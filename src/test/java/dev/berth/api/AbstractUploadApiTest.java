@@ -59,10 +59,14 @@ abstract class AbstractUploadApiTest {
 
     /** The blob content is not stored anywhere under its digest (not readable through any repository). */
     private void assertNotStored(String digest) {
-        Throwable failure = driver.stat(StoragePaths.blobData(Digest.parse(digest)))
-                .map(info -> (Throwable) null).onFailure().recoverWithItem(e -> e)
+        assertNoPath(StoragePaths.blobData(Digest.parse(digest)), digest + " is stored");
+    }
+
+    /** Nothing at {@code path} in storage, neither a file nor a directory. */
+    private void assertNoPath(String path, String message) {
+        Throwable failure = driver.stat(path).map(info -> (Throwable) null).onFailure().recoverWithItem(e -> e)
                 .await().indefinitely();
-        assertInstanceOf(PathNotFoundException.class, failure, () -> digest + " is stored");
+        assertInstanceOf(PathNotFoundException.class, failure, message);
     }
 
     private static Response patch(String location, byte[] chunk, String contentRange) {
@@ -320,10 +324,7 @@ abstract class AbstractUploadApiTest {
         assertError(request().queryParam("digest", sha256(randomBytes(10))).put(r.header("Location")), 404, "BLOB_UPLOAD_UNKNOWN");
         assertError(request().delete(r.header("Location")), 404, "BLOB_UPLOAD_UNKNOWN");
         // the late PATCH and PUT took the upload's lock before they found it gone: nothing of it is left
-        Throwable left = driver.stat(StoragePaths.upload(repo, uuidOf(location)))
-                .map(info -> (Throwable) null).onFailure().recoverWithItem(e -> e)
-                .await().indefinitely();
-        assertInstanceOf(PathNotFoundException.class, left, "the cancelled upload's directory is gone");
+        assertNoPath(StoragePaths.upload(repo, uuidOf(location)), "the cancelled upload's directory is left");
     }
 
     @Test

@@ -49,16 +49,16 @@ final class S3Bucket {
         this.settings = settings;
     }
 
-    /**
-     * Issues the call on subscription. The SDK completes its futures on its own threads, never a
-     * Vert.x event loop, and nothing here waits on them.
-     */
     /** The object at {@code path}'s metadata; fails with PathNotFoundException when there is none. */
     Uni<HeadObjectResponse> head(String path) {
         HeadObjectRequest request = HeadObjectRequest.builder().bucket(name).key(keys.key(path)).overrideConfiguration(QUICK).build();
         return call("HeadObject", path, () -> s3.headObject(request));
     }
 
+    /**
+     * Issues the call on subscription. The SDK completes its futures on its own threads, never a
+     * Vert.x event loop, and nothing here waits on them.
+     */
     <T> Uni<T> call(String operation, String path, Supplier<CompletableFuture<T>> call) {
         return Uni.createFrom().completionStage(call)
                 .onFailure().transform(e -> S3Errors.translate(e, operation, path));

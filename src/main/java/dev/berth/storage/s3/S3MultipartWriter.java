@@ -3,7 +3,6 @@ package dev.berth.storage.s3;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -210,13 +209,11 @@ final class S3MultipartWriter implements FileWriter {
                 send(pending.size());
             }
             // never leave a half object
-            Uni<Optional<Throwable>> completed = settle().chain(this::complete)
-                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull())
-                    .map(v -> Optional.<Throwable>empty())
-                    .onFailure().recoverWithItem(Optional::of);
-            // the tail goes whatever the outcome (committed or aborted, the upload has no use for it): meanwhile, one round trip less
-            return Uni.combine().all().unis(completed, deleteTail().replaceWith(true)).asTuple()
-                    .chain(outcome -> outcome.getItem1().isPresent() ? Uni.createFrom().failure(outcome.getItem1().get()) : Uni.createFrom().voidItem());
+            Uni<Void> completed = settle().chain(this::complete)
+                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull());
+            // the tail goes whatever the outcome (committed or aborted, the upload has no use for it), meanwhile: one
+            // round trip less; collectFailures lets the delete finish when the completion fails, and passes that failure on
+            return Uni.combine().all().unis(completed, deleteTail()).collectFailures().discardItems();
         });
     }
 

@@ -39,10 +39,7 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
      * ones are refused; afterwards it answers again on the same address, with the same objects.
      */
     public static void outage(ThrowingRunnable during) throws Exception {
-        TcpRelay current = relay;
-        if (current == null) {
-            throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
-        }
+        TcpRelay current = relay();
         current.cut();
         try {
             during.run();
@@ -53,20 +50,20 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
 
     /** The S3 requests Berth sent through the relay. */
     public static S3Requests requests() {
-        TcpRelay current = relay;
-        if (current == null) {
-            throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
-        }
-        return current.requests();
+        return relay().requests();
     }
 
     /** Holds every S3 request from now on back by {@code millis} (0: none), as a distant S3 would. */
     public static void latency(long millis) {
+        relay().latency(millis);
+    }
+
+    private static TcpRelay relay() {
         TcpRelay current = relay;
         if (current == null) {
             throw new IllegalStateException("S3ProxyResource was started without " + OUTAGES + "=true");
         }
-        current.latency(millis);
+        return current;
     }
 
     public interface ThrowingRunnable {

@@ -2,6 +2,7 @@ package dev.berth.storage.s3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.berth.storage.FileWriter;
+import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageTestSupport;
 import dev.berth.testsupport.TcpRelay;
 import static dev.berth.storage.StorageTestSupport.*;
@@ -244,9 +246,11 @@ class S3UploadTest {
         MultipartUpload upload = openUploads(path).get(0);
         s3().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(settings.bucket()).key(upload.key())
                 .uploadId(upload.uploadId()).build()).join();
-        assertThrows(RuntimeException.class, () -> await(writer.commit()));
+        // the completion's own failure, not one wrapped with the tail's delete that ran beside it
+        RuntimeException failed = assertThrows(RuntimeException.class, () -> await(writer.commit()));
+        assertInstanceOf(StorageException.class, failed, failed.toString());
         assertMissing(driver.stat(path));
-        assertTrue(keysUnder(path).isEmpty());
+        assertTrue(keysUnder(path).isEmpty(), "no object and no tail left: " + keysUnder(path));
     }
 
     @Test
