@@ -11,6 +11,7 @@ import dev.berth.registry.Digest;
 import dev.berth.registry.DigestAlgorithm;
 import dev.berth.registry.Digester;
 import dev.berth.registry.ErrorCode;
+import dev.berth.registry.Manifest;
 import dev.berth.registry.Manifests;
 import dev.berth.registry.Names;
 import dev.berth.registry.RegistryException;
@@ -100,8 +101,9 @@ public class ProxyManifests {
             if (expected != null && !actual.equals(expected)) {
                 return Uni.createFrom().failure(new UpstreamException(502, "upstream sent a manifest of digest " + actual + " for " + reference));
             }
+            // served from the bytes just verified and stored, not read back: two storage round trips fewer
             return manifests.put(repository, tag == null ? actual.toString() : tag, reply.body(), reply.contentType(), false)
-                    .chain(pushed -> manifests.get(repository, pushed.digest().toString()));
+                    .map(pushed -> new Manifests.Stored(pushed.digest(), Manifest.stored(reply.body())));
         }).onFailure(UpstreamException.class).transform(e -> tag == null
                 ? ((UpstreamException) e).toClient(ErrorCode.MANIFEST_UNKNOWN, reference)
                 : e);

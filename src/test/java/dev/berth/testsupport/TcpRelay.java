@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * also records the request lines it forwards ({@link #count}), and can reset a connection once it has
  * relayed a number of answer bytes ({@link #cutAfter}), as a server lost mid-download. It reads the
  * HTTP requests passing through ({@link S3Requests}): it counts them by S3 operation, and can hold each
- * one back by a latency, as a distant store would (bandwidth unchanged).
+ * one back by a latency, as a distant store would (bandwidth unchanged; a {@code 100 Continue} that a
+ * client waits for is held back as well, its own round trip).
  */
 public final class TcpRelay implements AutoCloseable {
     private final int target;
@@ -161,6 +162,10 @@ public final class TcpRelay implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                // each piece goes on as it comes: Nagle's algorithm would hold a request's body, written after
+                // its head, until the head's delayed ACK (40 ms), a wait no real network path adds
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 // under cut()'s lock: a connection accepted just before a cut is reset by it, never left relaying
                 synchronized (this) {
                     if (server.isClosed()) {
@@ -171,15 +176,16 @@ public final class TcpRelay implements AutoCloseable {
                     sockets.add(client);
                     sockets.add(upstream);
                 }
-                pump(client, upstream, true, readingHttp ? new HttpRequestReader(operations, () -> latencyMillis) : null);
-                pump(upstream, client, false, null);
+                HttpRequestReader reader = readingHttp ? new HttpRequestReader(operations, () -> latencyMillis) : null;
+                pump(client, upstream, true, reader);
+                pump(upstream, client, false, reader);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client's connection is dropped
             }
         }
     }
 
-    /** {@code reader}, when there is one, reads and passes on what a client sends. */
+    /** {@code reader}, when there is one, reads and passes on what a client sends, and sees the answers first. */
     private void pump(Socket from, Socket to, boolean requests, HttpRequestReader reader) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[65536];
@@ -197,7 +203,10 @@ public final class TcpRelay implements AutoCloseable {
                         return;
                     }
                     relayed += n;
-                    if (reader != null) {
+                    if (reader != null && !requests) {
+                        reader.beforeAnswer(buffer, n);
+                    }
+                    if (reader != null && requests) {
                         reader.relay(buffer, n, out);
                     } else {
                         out.write(buffer, 0, n);

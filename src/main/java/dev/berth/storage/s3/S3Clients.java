@@ -77,6 +77,8 @@ public final class S3Clients implements AutoCloseable {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build());
         settings.userAgent().ifPresent(ua -> override.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, ua));
+        // after the SDK's own interceptors, which add the header
+        override.addExecutionInterceptor(new ExpectContinueOnLargeBodies());
         interceptors.forEach(override::addExecutionInterceptor);
 
         S3Presigner.Builder presigner = S3Presigner.builder()

@@ -14,8 +14,8 @@ final class RequestLog implements ExecutionInterceptor {
     record Call(String operation, String key, long contentLength) {
     }
 
-    /** A request as it went on the wire: its signed payload hash and content encoding ("" when absent). */
-    record Sent(String operation, String payloadHash, String contentEncoding) {
+    /** A request as it went on the wire: its signed payload hash, content encoding and expectation ("" when absent). */
+    record Sent(String operation, String payloadHash, String contentEncoding, String expect) {
     }
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -35,7 +35,7 @@ final class RequestLog implements ExecutionInterceptor {
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         var http = context.httpRequest();
         sent.add(new Sent(operation(context.request()), http.firstMatchingHeader("x-amz-content-sha256").orElse(""),
-                http.firstMatchingHeader("Content-Encoding").orElse("")));
+                http.firstMatchingHeader("Content-Encoding").orElse(""), http.firstMatchingHeader("Expect").orElse("")));
     }
 
     private static String operation(Object request) {

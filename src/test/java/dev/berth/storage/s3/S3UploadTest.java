@@ -10,11 +10,13 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -154,6 +156,28 @@ class S3UploadTest {
             assertEquals("UNSIGNED-PAYLOAD", part.payloadHash());
             assertEquals("", part.contentEncoding());
         }
+        assertEquals(sha256(content), sha256(read(path, 0, -1)));
+    }
+
+    @Test
+    void onlyLargeBodiesWaitForContinue() {
+        // a body sent only after "100 Continue" costs a distant store one more round trip: links, locks,
+        // manifests and tails go at once; parts still ask first, as Distribution's SDK does from 2 MiB
+        assertTrue(chunk() >= ExpectContinueOnLargeBodies.THRESHOLD, "parts are large bodies");
+        byte[] content = random((int) chunk() + 1000, 103);
+        String path = root + "/_uploads/expect/data";
+        await(driver.putContent(root + "/_uploads/expect/startedat", new byte[20]));
+        FileWriter writer = await(driver.writer(path, false));
+        await(writer.write(pieces(content, 64 * 1024)));
+        await(writer.close());
+        await(await(driver.writer(path, true)).commit());
+        await(driver.putContent(root + "/expect/big", random((int) ExpectContinueOnLargeBodies.THRESHOLD, 104)));
+
+        Map<String, List<String>> expectations = log.sent.stream().filter(s -> s.operation().equals("PutObject") || s.operation().equals("UploadPart"))
+                .collect(Collectors.groupingBy(RequestLog.Sent::operation, Collectors.mapping(RequestLog.Sent::expect, Collectors.toList())));
+        // the start time and the 1000-byte tail without, the 2 MiB object with; the full part with, the tail's without
+        assertEquals(List.of("", "", "100-continue"), expectations.get("PutObject"));
+        assertEquals(List.of("100-continue", ""), expectations.get("UploadPart"));
         assertEquals(sha256(content), sha256(read(path, 0, -1)));
     }
 
