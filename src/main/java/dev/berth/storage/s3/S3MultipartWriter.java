@@ -204,8 +204,11 @@ final class S3MultipartWriter implements FileWriter {
             state = State.COMMITTED;
             bucket.uploadStates.forget(path);
             failIfBroken();
-            // S3 needs at least one part; the last one may be short, even empty
-            if (pending.size() > 0 || nextPart == 1) {
+            if (nextPart == 1) {
+                return putWhole();
+            }
+            // S3 needs at least one part; the last one may be short
+            if (pending.size() > 0) {
                 send(pending.size());
             }
             // never leave a half object
@@ -215,6 +218,21 @@ final class S3MultipartWriter implements FileWriter {
             // round trip less; collectFailures lets the delete finish when the completion fails, and passes that failure on
             return Uni.combine().all().unis(completed, deleteTail()).collectFailures().discardItems();
         });
+    }
+
+    /**
+     * A file under one chunk, no part sent yet: its bytes go up as one object, and the multipart upload
+     * opened for it is aborted meanwhile. One round trip instead of a part and then the completion.
+     */
+    private Uni<Void> putWhole() {
+        long length = pending.size();
+        AsyncRequestBody body = AsyncRequestBody.fromRemainingByteBuffersUnsafe(pending.first(length));
+        pending.drop(length);
+        Uni<Void> put = bucket.call("PutObject", path, () -> bucket.s3.putObject(bucket.put(key).contentLength(length).build(), body))
+                .replaceWithVoid();
+        // a multipart upload left behind is found and aborted by the upload's removal, or by purging
+        Uni<Void> abort = new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull();
+        return Uni.combine().all().unis(put, abort, deleteTail()).collectFailures().discardItems();
     }
 
     private Uni<Void> complete() {

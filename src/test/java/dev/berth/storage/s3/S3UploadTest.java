@@ -182,6 +182,27 @@ class S3UploadTest {
     }
 
     @Test
+    void aFileUnderOneChunkIsCommittedAsOneObject() {
+        // a config or a small layer: its bytes go up once, as the object itself, not as a part to be completed
+        byte[] content = random(1500, 105);
+        String path = root + "/_uploads/whole/data";
+        FileWriter writer = await(driver.writer(path, false));
+        await(writer.write(pieces(Arrays.copyOfRange(content, 0, 1000), 300)));
+        await(writer.close());
+        log.clear();
+        writer = await(driver.writer(path, true));
+        await(writer.write(pieces(Arrays.copyOfRange(content, 1000, 1500), 300)));
+        await(writer.commit());
+
+        List<String> operations = log.calls.stream().map(RequestLog.Call::operation).sorted().toList();
+        assertEquals(List.of("AbortMultipartUpload", "DeleteObject", "GetObject", "PutObject"), operations,
+                "the tail read, the object written, the multipart upload aborted and the tail deleted");
+        assertEquals(sha256(content), sha256(read(path, 0, -1)));
+        assertTrue(openUploads(path).isEmpty(), "no multipart upload left open");
+        assertEquals(List.of(driver.bucketKey(path)), keysUnder(path), "the object alone, no tail");
+    }
+
+    @Test
     void aMissingFileCostsOneRequest() {
         // a blob looked up before it is placed (or fetched by a mirror) is usually not there: no listing
         // that would tell a directory from nothing, one round trip to a distant S3 instead of two
