@@ -252,7 +252,8 @@ public class BlobUploads {
     private Uni<Void> place(OpenUpload upload, Digest digest, long size, Optional<Long> existing) {
         return existing.isPresent() && existing.get() == size
                 ? repositoryBlobs.link(upload.repository(), digest).chain(() -> keepIfCollected(upload, digest, size))
-                : driver.move(upload.data(), StoragePaths.blobData(digest), size)
+                // the upload's data may stay where it was (S3 copies it): it goes with the upload's removal
+                : driver.place(upload.data(), StoragePaths.blobData(digest), size)
                         .chain(() -> repositoryBlobs.link(upload.repository(), digest));
     }
 
@@ -280,7 +281,7 @@ public class BlobUploads {
     private Uni<Void> keepIfCollected(OpenUpload upload, Digest digest, long size) {
         return blobs.size(digest).chain(now -> now.isPresent() && now.get() == size
                 ? Uni.createFrom().voidItem()
-                : driver.move(upload.data(), StoragePaths.blobData(digest), size));
+                : driver.place(upload.data(), StoragePaths.blobData(digest), size));
     }
 
     static RegistryException uploadUnknown(String uuid) {

@@ -90,8 +90,8 @@ final class MeteredDriver extends DelegatingStorageDriver {
     }
 
     @Override
-    public Uni<Void> move(String source, String destination, long size) {
-        return timed(Action.Move, () -> driver.move(source, destination, size));
+    public Uni<Void> place(String source, String destination, long size) {
+        return timed(Action.Move, () -> driver.place(source, destination, size));
     }
 
     @Override

@@ -62,8 +62,8 @@ final class PathCheckingDriver extends DelegatingStorageDriver {
     }
 
     @Override
-    public Uni<Void> move(String source, String destination, long size) {
-        return Uni.createFrom().deferred(() -> driver.move(PathRules.check(source), PathRules.check(destination), size));
+    public Uni<Void> place(String source, String destination, long size) {
+        return Uni.createFrom().deferred(() -> driver.place(PathRules.check(source), PathRules.check(destination), size));
     }
 
     @Override

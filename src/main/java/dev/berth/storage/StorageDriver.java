@@ -65,10 +65,12 @@ public interface StorageDriver {
     Uni<Void> move(String source, String destination);
 
     /**
-     * Moves a file whose size the caller has just read ({@link #stat}), so that a driver that plans the
-     * move by size (S3: one copy or ranges) need not ask again.
+     * Puts the content of a file whose size the caller has just read ({@link #stat}) at
+     * {@code destination}, replacing it atomically; the source may be left for the caller to delete
+     * with the rest of its directory. A move by default; S3 copies (planned by that size, one copy or
+     * ranges) and leaves the delete: a round trip less before the caller can go on.
      */
-    default Uni<Void> move(String source, String destination, long size) {
+    default Uni<Void> place(String source, String destination, long size) {
         return move(source, destination);
     }
 

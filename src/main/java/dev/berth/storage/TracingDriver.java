@@ -98,8 +98,8 @@ final class TracingDriver extends DelegatingStorageDriver {
     }
 
     @Override
-    public Uni<Void> move(String source, String destination, long size) {
-        return traced("move", source, () -> driver.move(source, destination, size));
+    public Uni<Void> place(String source, String destination, long size) {
+        return traced("move", source, () -> driver.place(source, destination, size));
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -311,6 +312,23 @@ abstract class AbstractUploadApiTest {
         assertEquals(0, status.asByteArray().length);
         // without _state the status is still answered
         request().get("/v2/" + repo + "/blobs/uploads/" + uuidOf(location)).then().statusCode(204).header("Range", "0-41");
+    }
+
+    @Test
+    void aCompletedUploadLeavesNothingBehind() throws InterruptedException {
+        String repo = repo("uploads");
+        byte[] content = randomBytes(3000);
+        String location = startUpload(repo);
+        Response r = patch(location, content, null);
+        request().queryParam("digest", sha256(content)).put(r.header("Location")).then().statusCode(201);
+        assertBlob(repo, sha256(content), content);
+        // removed after the answer, the upload's data with it (on S3 the blob is a copy of it)
+        String upload = StoragePaths.upload(repo, uuidOf(location));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && driver.stat(upload).map(info -> true).onFailure().recoverWithItem(false).await().indefinitely()) {
+            Thread.sleep(50);
+        }
+        assertNoPath(upload, "the completed upload's directory is left");
     }
 
     @Test

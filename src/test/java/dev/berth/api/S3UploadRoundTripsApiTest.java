@@ -73,7 +73,9 @@ class S3UploadRoundTripsApiTest {
         // requests, link, clean-up; looking for the blob before placing it is one HeadObject, no listing, and
         // the copy is planned from the size the completion checked (no HeadObject of its own)
         int placing = total(put) - put.getOrDefault("UploadPart", 0) - put.getOrDefault("UploadPartCopy", 0);
-        assertEquals(14, placing, "PUT: " + put);
+        assertEquals(13, placing, "PUT: " + put);
+        // the tail's delete; the upload's data, once copied, goes with the upload's removal (no delete of its own)
+        assertEquals(1, put.getOrDefault("DeleteObject", 0), "PUT: " + put);
         assertEquals(2, put.getOrDefault("HeadObject", 0), "PUT: the upload's size and the blob's: " + put);
         // the upload's objects are removed after the answer (a listing of them, then of its multipart uploads):
         // the third request of that removal cannot have started before the answer arrived

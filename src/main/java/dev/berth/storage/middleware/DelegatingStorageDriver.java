@@ -74,8 +74,8 @@ public abstract class DelegatingStorageDriver implements StorageDriver {
     }
 
     @Override
-    public Uni<Void> move(String source, String destination, long size) {
-        return driver.move(source, destination, size);
+    public Uni<Void> place(String source, String destination, long size) {
+        return driver.place(source, destination, size);
     }
 
     @Override

@@ -200,8 +200,8 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
     }
 
     @Override
-    public Uni<Void> move(String source, String destination, long size) {
-        return mover.move(source, destination, size);
+    public Uni<Void> place(String source, String destination, long size) {
+        return mover.copy(source, destination, size);
     }
 
     @Override

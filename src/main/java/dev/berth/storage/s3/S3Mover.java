@@ -27,15 +27,18 @@ final class S3Mover {
 
     /** Moves {@code source}, of {@code size} bytes. */
     Uni<Void> move(String source, String destination, long size) {
+        return copy(source, destination, size).chain(() -> {
+            DeleteObjectRequest delete = DeleteObjectRequest.builder().bucket(bucket.name).key(bucket.keys.key(source))
+                    .overrideConfiguration(S3Bucket.QUICK).build();
+            return bucket.call("DeleteObject", source, () -> bucket.s3.deleteObject(delete));
+        }).replaceWithVoid();
+    }
+
+    /** Copies {@code source}, of {@code size} bytes, to {@code destination}. */
+    Uni<Void> copy(String source, String destination, long size) {
         String from = bucket.keys.key(source);
         String to = bucket.keys.key(destination);
-        return (size <= bucket.settings.multipartCopyThresholdSize() ? copy(source, from, to) : multipartCopy(source, from, to, size))
-                .chain(() -> {
-                    DeleteObjectRequest delete = DeleteObjectRequest.builder().bucket(bucket.name).key(from)
-                            .overrideConfiguration(S3Bucket.QUICK).build();
-                    return bucket.call("DeleteObject", source, () -> bucket.s3.deleteObject(delete));
-                })
-                .replaceWithVoid();
+        return size <= bucket.settings.multipartCopyThresholdSize() ? copy(source, from, to) : multipartCopy(source, from, to, size);
     }
 
     private Uni<Void> copy(String source, String from, String to) {
