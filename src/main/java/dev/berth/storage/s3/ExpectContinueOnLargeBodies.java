@@ -13,7 +13,8 @@ import software.amazon.awssdk.http.SdkHttpRequest;
  * {@code 100 Continue} is back: a second round trip to a distant store for every link, lock and small
  * blob written. Under 2 MiB (where Distribution's Go SDK starts asking too) a body the store refuses
  * costs less than that round trip. Hand-written: the SDK's own switch
- * ({@code S3Configuration.expectContinueEnabled}) came after the release quarkus-amazon-services is built on, and turns it off for parts too.
+ * ({@code S3Configuration.expectContinueEnabled}) came after the release quarkus-amazon-services is
+ * built on, and turns it off for parts too.
  */
 final class ExpectContinueOnLargeBodies implements ExecutionInterceptor {
     static final long THRESHOLD = 2L * 1024 * 1024;
