@@ -81,6 +81,7 @@ final class HttpRequestReader {
     void beforeAnswer(byte[] buffer, int length) throws IOException {
         if (waitingForContinue && new String(buffer, 0, Math.min(length, 12), StandardCharsets.ISO_8859_1).equals("HTTP/1.1 100")) {
             waitingForContinue = false;
+            requests.continued();
             pause();
         }
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** S3 requests seen on the wire by a {@link TcpRelay}, named by operation. */
 public final class S3Requests {
@@ -12,6 +13,7 @@ public final class S3Requests {
     }
 
     private final List<Request> seen = new CopyOnWriteArrayList<>();
+    private final AtomicInteger continues = new AtomicInteger();
 
     void add(String method, String target, boolean copySource) {
         seen.add(new Request(operation(method, target, copySource), method, target));
@@ -23,6 +25,16 @@ public final class S3Requests {
 
     public void clear() {
         seen.clear();
+        continues.set(0);
+    }
+
+    void continued() {
+        continues.incrementAndGet();
+    }
+
+    /** {@code 100 Continue} answers a client waited for before it sent its body (each a round trip more). */
+    public int continuesWaitedFor() {
+        return continues.get();
     }
 
     public List<Request> all() {

@@ -137,9 +137,7 @@ final class S3MultipartWriter implements FileWriter {
         int number = nextPart++;
         UploadPartRequest request = UploadPartRequest.builder().bucket(bucket.name).key(key).uploadId(uploadId)
                 .partNumber(number).contentLength(length).build();
-        // "remaining": the views start mid-buffer where an earlier part ended
-        AsyncRequestBody body = AsyncRequestBody.fromRemainingByteBuffersUnsafe(pending.first(length));
-        pending.drop(length);
+        AsyncRequestBody body = takePending(length);
         AtomicReference<Uni<Void>> self = new AtomicReference<>();
         self.set(bucket.call("UploadPart", path, () -> bucket.s3.uploadPart(request, body))
                 .invoke(response -> parts.put(number, CompletedPart.builder().partNumber(number).eTag(response.eTag()).build()))
@@ -154,6 +152,14 @@ final class S3MultipartWriter implements FileWriter {
                 .memoize().indefinitely());
         inFlight.addLast(self.get());
         self.get().subscribe().with(ok -> { }, e -> { });
+    }
+
+    /** The first {@code length} pending bytes as a request body; they leave the pending buffer. */
+    private AsyncRequestBody takePending(long length) {
+        // "remaining": the views start mid-buffer where an earlier part ended
+        AsyncRequestBody body = AsyncRequestBody.fromRemainingByteBuffersUnsafe(pending.first(length));
+        pending.drop(length);
+        return body;
     }
 
     private void failIfBroken() {
@@ -226,8 +232,7 @@ final class S3MultipartWriter implements FileWriter {
      */
     private Uni<Void> putWhole() {
         long length = pending.size();
-        AsyncRequestBody body = AsyncRequestBody.fromRemainingByteBuffersUnsafe(pending.first(length));
-        pending.drop(length);
+        AsyncRequestBody body = takePending(length);
         Uni<Void> put = bucket.call("PutObject", path, () -> bucket.s3.putObject(bucket.put(key).contentLength(length).build(), body))
                 .replaceWithVoid();
         // a multipart upload left behind is found and aborted by the upload's removal, or by purging

@@ -166,12 +166,17 @@ class S3UploadTest {
         assertTrue(chunk() >= ExpectContinueOnLargeBodies.THRESHOLD, "parts are large bodies");
         byte[] content = random((int) chunk() + 1000, 103);
         String path = root + "/_uploads/expect/data";
-        await(driver.putContent(root + "/_uploads/expect/startedat", new byte[20]));
-        FileWriter writer = await(driver.writer(path, false));
-        await(writer.write(pieces(content, 64 * 1024)));
-        await(writer.close());
-        await(await(driver.writer(path, true)).commit());
-        await(driver.putContent(root + "/expect/big", random((int) ExpectContinueOnLargeBodies.THRESHOLD, 104)));
+        try (TcpRelay relay = TcpRelay.readingHttp(settings.regionEndpoint().orElseThrow().getPort());
+                S3Driver distant = S3DriverTestSupport.driver(S3DriverTestSupport.withEndpoint(settings, "http://127.0.0.1:" + relay.port()), log)) {
+            await(distant.putContent(root + "/_uploads/expect/startedat", new byte[20]));
+            FileWriter writer = await(distant.writer(path, false));
+            await(writer.write(pieces(content, 64 * 1024)));
+            await(writer.close());
+            await(await(distant.writer(path, true)).commit());
+            await(distant.putContent(root + "/expect/big", random((int) ExpectContinueOnLargeBodies.THRESHOLD, 104)));
+            // on the wire, the SDK sent those two bodies only once the store's "100 Continue" was back
+            assertEquals(2, relay.requests().continuesWaitedFor());
+        }
 
         Map<String, List<String>> expectations = log.sent.stream().filter(s -> s.operation().equals("PutObject") || s.operation().equals("UploadPart"))
                 .collect(Collectors.groupingBy(RequestLog.Sent::operation, Collectors.mapping(RequestLog.Sent::expect, Collectors.toList())));
