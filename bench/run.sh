@@ -12,7 +12,9 @@
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
 #                                S3 connection, as a long round trip does with a TCP window; S3_WARMUP=1: each
-#                                registry pushes a 256 MiB image and pulls it twice, unmeasured, before the measured copies)
+#                                registry pushes a 256 MiB image and pulls it twice, unmeasured, before the measured copies;
+#                                then the layer alone with curl, s3-latency-get; each records the CPU per GiB of the
+#                                registry, S3Proxy, the relay and the client)
 #   bench/run.sh s3-latency-layers   push of an image of ten 256 KiB layers through the same relay (RUNS <= 4)
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
@@ -71,7 +73,7 @@ jclouds.provider=filesystem-nio2
 jclouds.filesystem.basedir=$OUT/s3
 PROPS
   java -Xmx1g -jar "$OUT/s3proxy-4.1.0-jar-with-dependencies.jar" --properties "$OUT/s3proxy.properties" > "$OUT/s3proxy.log" 2>&1 &
-  PIDS+=($!)
+  S3_PID=$!; PIDS+=($!)
   wait_http "http://127.0.0.1:$S3_PORT/"
   curl -s -X PUT "http://127.0.0.1:$S3_PORT/bench" > /dev/null
 }
@@ -435,7 +437,7 @@ start_s3_relay() {
   rm -f "$OUT/s3relay.port" "$OUT/s3relay.counts"
   java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain \
     "$S3_PORT" "${S3_LATENCY_MS:-30}" "$OUT/s3relay.port" "$OUT/s3relay.counts" "${S3_RATE:-0}" > "$OUT/s3relay.log" 2>&1 &
-  PIDS+=($!)
+  RELAY_PID=$!; PIDS+=($!)
   for _ in $(seq 1 100); do [ -s "$OUT/s3relay.counts" ] && break; sleep 0.1; done
   local relay; relay=$(cat "$OUT/s3relay.port")
   for who in berth reference; do
@@ -456,20 +458,47 @@ s3_counts_since() { # file of earlier counts -> "Operation n" differences on one
   awk 'NR==FNR {before[$1]=$2; next} $1!="total" && $2-before[$1] > 0 {printf "%s=%d ", $1, $2-before[$1]}' "$1" "$OUT/s3relay.counts"
 }
 
+# CPU of the registry, S3Proxy and the relay, and the client's (/usr/bin/time's output in $OUT/client.time),
+# per GiB: what the others need bounds what any registry can reach on the machine's cores
+cpu_marks() { echo "$(cpu_ms "$1") $(cpu_ms "$S3_PID") $(cpu_ms "$RELAY_PID")"; }
+record_cpu() { # scenario who run bytes registry-pid marks-before
+  local before now names=(registry s3proxy relay) i
+  read -ra before <<< "$6"; read -ra now <<< "$(cpu_marks "$5")"
+  for i in 0 1 2; do
+    record "$1" "$2" "$3" "${names[$i]}_cpu_s_per_gib" "$(python3 -c "print(round($(( now[i] - before[i] ))/1000*2**30/$4,1))")"
+  done
+  record "$1" "$2" "$3" client_cpu_s_per_gib "$(python3 -c "u,s=open('$OUT/client.time').read().split()[-2:]; print(round((float(u)+float(s))*2**30/$4,1))")"
+}
+
 # one skopeo copy through the relay, timed: records mb_per_s, the S3 requests it caused (logged by operation)
-# and the registry's CPU time
+# and the CPU of each process on the path
 distant_copy() { # scenario who run bytes from to registry-pid
-  local t0 t1 c0 c1 cpu
+  local t0 t1 c0 c1 marks
   cp "$OUT/s3relay.counts" "$OUT/s3relay.before"; c0=$(s3_requests)
-  cpu=$(cpu_ms "$7")
+  marks=$(cpu_marks "$7")
   t0=$(date +%s%N)
-  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "$5" "$6"
+  /usr/bin/time -f '%U %S' -o "$OUT/client.time" skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "$5" "$6"
   t1=$(date +%s%N)
-  record "$1" "$2" "$3" registry_cpu_s_per_gib "$(python3 -c "print(round(($(cpu_ms "$7")-$cpu)/1000*2**30/$4,1))")"
+  record_cpu "$1" "$2" "$3" "$4" "$7" "$marks"
   c1=$(s3_requests)
   record "$1" "$2" "$3" mb_per_s "$(python3 -c "print(round($4/1e6/(($t1-$t0)/1e9),1))")"
   record "$1" "$2" "$3" s3_requests_per_gib "$(python3 -c "print(round(($c1-$c0)*2**30/$4))")"
   log "$1 $2: $(s3_counts_since "$OUT/s3relay.before")"
+}
+
+layer_digest() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/$1/manifest.json"; }
+
+# the layer alone with curl into /dev/null: a client that costs almost nothing next to skopeo (which hashes and
+# writes every byte), so what the registry, the relay and S3Proxy spend shows
+distant_get() { # scenario who run bytes url registry-pid
+  local t0 t1 marks got
+  marks=$(cpu_marks "$6")
+  t0=$(date +%s%N)
+  got=$(/usr/bin/time -f '%U %S' -o "$OUT/client.time" curl -s -o /dev/null -w '%{http_code} %{size_download}' "$5")
+  t1=$(date +%s%N)
+  [ "$got" = "200 $4" ] || { log "$1 $2: curl got '$got', not '200 $4'"; return 1; }
+  record "$1" "$2" "$3" mb_per_s "$(python3 -c "print(round($4/1e6/(($t1-$t0)/1e9),1))")"
+  record_cpu "$1" "$2" "$3" "$4" "$6" "$marks"
 }
 
 scenario_s3-latency() {
@@ -494,6 +523,7 @@ scenario_s3-latency() {
       record s3-latency-push $who "$run" peak_rss_mib $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
       rm -rf "$OUT/pulled"
       distant_copy s3-latency-pull $who "$run" "$bytes" "docker://$(url_of $who)/$repo:v1" "oci:$OUT/pulled:v1" "$pid"
+      distant_get s3-latency-get $who "$run" "$bytes" "http://$(url_of $who)/v2/$repo/blobs/$(layer_digest big)" "$pid"
       stop_pid "$pid"
     done
   done
@@ -548,7 +578,7 @@ forget_skopeo_blob_cache() { # skopeo would mount a blob it saw elsewhere instea
 forget_blob_locations() { # [image]
   forget_skopeo_blob_cache
   local hex
-  hex=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'][7:])" "$OUT/images/${1:-big}/manifest.json")
+  hex=$(layer_digest "${1:-big}"); hex=${hex#sha256:}
   rm -rf "$OUT/s3/bench/registry/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex"
 }
 
