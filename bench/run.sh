@@ -7,7 +7,8 @@
 #                                other ports (another bench on the machine holds the defaults)
 #   SKIP_BUILD=1 bench/run.sh mirror   reuses target/ and bench/out/ from an earlier run's build
 #   MIRROR_WARMUP=1 bench/run.sh mirror   cold pulls on a running mirror (another image pulled through it first)
-#   MIRROR_WARMUP=large bench/run.sh mirror   the same with a 256 MiB image first (a JIT-compiled byte path)
+#   MIRROR_WARMUP=large bench/run.sh mirror   the same with a 256 MiB image first (a JIT-compiled byte path);
+#                                with a warm-up, each mirror is left to go idle before the cold and the warm pull
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -350,6 +351,17 @@ wait_stored() { # who digest: until the mirror's storage (S3Proxy's files) holds
   log "$1: the layer was not stored within 60 s"
 }
 
+# until the process has used under 5% of a core over half a second (at most 30 s): a mirror that has finished
+# what it does in the background after a pull (storing the blob, the JIT compiling what the pull ran)
+wait_idle() { # pid
+  local before now
+  for _ in $(seq 1 60); do
+    before=$(cpu_ms "$1"); sleep 0.5; now=$(cpu_ms "$1")
+    [ $(( now - before )) -lt 25 ] && return 0
+  done
+  log "pid $1 still busy after 30 s"
+}
+
 pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops the script)
   local t0 t1
   mkdir -p "$2"
@@ -390,6 +402,7 @@ scenario_mirror() {
         mkdir -p "$OUT/pulled-mirror/warmup"
         skopeo copy -q --src-tls-verify=false "docker://$(url_of "$who")/bench/$warmup:v1" "dir:$OUT/pulled-mirror/warmup"
         [ -z "$warmup_layer" ] || wait_stored "$who" "$warmup_layer"
+        wait_idle "$pid"
       fi
       pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
       rec mirror-cold "$who" "$run" seconds "$s"
@@ -397,6 +410,7 @@ scenario_mirror() {
       rec mirror-cold "$who" "$run" upstream_layer_gets $(( $(upstream_layer_gets "$layer") - gets ))
       # a warm pull is a cache hit: both mirrors may still be storing the layer after serving the cold pull
       wait_stored "$who" "$layer"
+      wait_idle "$pid"
       pull_mirror "$who" "$OUT/pulled-mirror/warm"; s=$PULL_SECONDS
       rec mirror-warm "$who" "$run" seconds "$s"
       rec mirror-warm "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
