@@ -210,8 +210,8 @@ push_small() { # who repo
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://$(url_of "$1")/$2:v1"
 }
 
-small_layer_digest() {
-  python3 -c "import json,sys;m=json.load(open(sys.argv[1]));print(m['layers'][0]['digest'])" "$OUT/images/small/manifest.json"
+layer_digest() { # image name under $OUT/images -> the digest of its first layer
+  python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/$1/manifest.json"
 }
 
 # the small image in each registry's repository, for the request-rate scenarios
@@ -223,7 +223,7 @@ ensure_small() {
 
 scenario_redirect() {
   ensure_small
-  local digest; digest=$(small_layer_digest)
+  local digest; digest=$(layer_digest small)
   for run in $(seq 1 "$RUNS"); do
     for who in berth reference; do
       local pid; pid=$(start_registry $who)
@@ -238,7 +238,7 @@ scenario_redirect() {
 
 scenario_head() {
   ensure_small
-  local digest; digest=$(small_layer_digest)
+  local digest; digest=$(layer_digest small)
   for run in $(seq 1 "$RUNS"); do
     for who in berth reference; do
       local pid; pid=$(start_registry $who)
@@ -374,7 +374,7 @@ pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops t
 scenario_mirror() {
   local mib layer
   mib=$(( $(cat "$OUT/images/mirror/layer.size") / 1048576 ))
-  layer=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/mirror/manifest.json")
+  layer=$(layer_digest mirror)
   write_mirror_configs
   rm -rf "$OUT/upstream"
   env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
@@ -386,7 +386,7 @@ scenario_mirror() {
   local warmup=warmup warmup_layer=""
   if [ "${MIRROR_WARMUP:-0}" = large ]; then
     warmup=warmup-large
-    warmup_layer=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/medium/manifest.json")
+    warmup_layer=$(layer_digest medium)
     skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/medium:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup-large:v1"
   fi
   # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first
@@ -499,8 +499,6 @@ distant_copy() { # scenario who run bytes from to registry-pid
   record "$1" "$2" "$3" s3_requests_per_gib "$(python3 -c "print(round(($c1-$c0)*2**30/$4))")"
   log "$1 $2: $(s3_counts_since "$OUT/s3relay.before")"
 }
-
-layer_digest() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['layers'][0]['digest'])" "$OUT/images/$1/manifest.json"; }
 
 # the layer alone with curl into /dev/null: a client that costs almost nothing next to skopeo (which hashes and
 # writes every byte), so what the registry, the relay and S3Proxy spend shows
