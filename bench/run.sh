@@ -8,7 +8,8 @@
 #   SKIP_BUILD=1 bench/run.sh mirror   reuses target/ and bench/out/ from an earlier run's build
 #   MIRROR_WARMUP=1 bench/run.sh mirror   cold pulls on a running mirror (another image pulled through it first)
 #   MIRROR_WARMUP=large bench/run.sh mirror   the same with a 256 MiB image first (a JIT-compiled byte path);
-#                                with a warm-up, each mirror is left to go idle before the cold and the warm pull
+#                                with a warm-up, each mirror is left to go idle before the cold and the warm pull;
+#                                MIRROR_WARMUP_FILLS=n: n cache misses of 256 MiB blobs (curl) before that image
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -362,6 +363,16 @@ wait_idle() { # pid
   log "pid $1 still busy after 30 s"
 }
 
+push_random_blob() { # n -> digest of a random 256 MiB blob pushed upstream to bench/warmfill
+  local f="$OUT/warmfill-$1" loc d
+  [ -f "$f" ] || head -c $(( 256 * 1048576 )) /dev/urandom > "$f"
+  d="sha256:$(sha256sum "$f" | cut -c1-64)"
+  loc=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$UPSTREAM_PORT/v2/bench/warmfill/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
+  case $loc in http*) ;; *) loc="http://127.0.0.1:$UPSTREAM_PORT$loc" ;; esac
+  curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$f" "$loc&digest=$d"
+  echo "$d"
+}
+
 pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops the script)
   local t0 t1
   mkdir -p "$2"
@@ -389,6 +400,10 @@ scenario_mirror() {
     warmup_layer=$(layer_digest medium)
     skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/medium:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup-large:v1"
   fi
+  # MIRROR_WARMUP_FILLS=n: n more cache misses of 256 MiB blobs (curl) before the warm-up image, as on a mirror that
+  # has been filling for a while
+  local fills=()
+  for i in $(seq 1 "${MIRROR_WARMUP_FILLS:-0}"); do fills+=("$(push_random_blob "$i")"); done
   # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first
   for run in $(seq 0 "$RUNS"); do
     for who in berth reference; do
@@ -399,6 +414,9 @@ scenario_mirror() {
       # the first requests of a fresh process; =large: that image has a 256 MiB layer (the JIT compiles the
       # byte path too), stored before the measured pull starts
       if [ "${MIRROR_WARMUP:-0}" != 0 ]; then
+        for d in "${fills[@]}"; do
+          curl -sf -o /dev/null "http://$(url_of "$who")/v2/bench/warmfill/blobs/$d"; wait_stored "$who" "$d"
+        done
         mkdir -p "$OUT/pulled-mirror/warmup"
         skopeo copy -q --src-tls-verify=false "docker://$(url_of "$who")/bench/$warmup:v1" "dir:$OUT/pulled-mirror/warmup"
         [ -z "$warmup_layer" ] || wait_stored "$who" "$warmup_layer"
