@@ -210,20 +210,20 @@ final class S3MultipartWriter implements FileWriter {
             state = State.COMMITTED;
             bucket.uploadStates.forget(path);
             failIfBroken();
-            if (nextPart == 1) {
-                return putWhole();
-            }
-            // S3 needs at least one part; the last one may be short
-            if (pending.size() > 0) {
-                send(pending.size());
-            }
-            // never leave a half object
-            Uni<Void> completed = settle().chain(this::complete)
-                    .onFailure().call(e -> new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull());
+            Uni<Void> written = nextPart == 1 ? putWhole() : completeParts();
             // the tail goes whatever the outcome (committed or aborted, the upload has no use for it), meanwhile: one
-            // round trip less; collectFailures lets the delete finish when the completion fails, and passes that failure on
-            return Uni.combine().all().unis(completed, deleteTail()).collectFailures().discardItems();
+            // round trip less; collectFailures lets the delete finish when the write fails, and passes that failure on
+            return Uni.combine().all().unis(written, deleteTail()).collectFailures().discardItems();
         });
+    }
+
+    /** The pending bytes as the last part (S3 needs at least one; the last may be short), then the completion. */
+    private Uni<Void> completeParts() {
+        if (pending.size() > 0) {
+            send(pending.size());
+        }
+        // never leave a half object
+        return settle().chain(this::complete).onFailure().call(this::abortQuietly);
     }
 
     /**
@@ -235,9 +235,12 @@ final class S3MultipartWriter implements FileWriter {
         AsyncRequestBody body = takePending(length);
         Uni<Void> put = bucket.call("PutObject", path, () -> bucket.s3.putObject(bucket.put(key).contentLength(length).build(), body))
                 .replaceWithVoid();
-        // a multipart upload left behind is found and aborted by the upload's removal, or by purging
-        Uni<Void> abort = new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull();
-        return Uni.combine().all().unis(put, abort, deleteTail()).collectFailures().discardItems();
+        return Uni.combine().all().unis(put, abortQuietly()).collectFailures().discardItems();
+    }
+
+    /** Aborts the multipart upload; one left behind is found and aborted by the upload's removal, or by purging. */
+    private Uni<Void> abortQuietly() {
+        return new S3Uploads(bucket).abort(path, key, uploadId).onFailure().recoverWithNull();
     }
 
     private Uni<Void> complete() {

@@ -208,6 +208,23 @@ class S3UploadTest {
     }
 
     @Test
+    void aFailedWholeObjectCommitFailsAndLeavesNothingReadable() {
+        String path = root + "/_uploads/whole-failed/data";
+        try (TcpRelay relay = TcpRelay.readingHttp(settings.regionEndpoint().orElseThrow().getPort());
+                S3Driver distant = S3DriverTestSupport.driver(S3DriverTestSupport.withEndpoint(settings, "http://127.0.0.1:" + relay.port()))) {
+            FileWriter writer = await(distant.writer(path, false));
+            await(writer.write(pieces(random(1500, 113), 300)));
+            // the store goes away before the object is put, and stays away past the SDK's retries
+            relay.cut();
+            RuntimeException failed = assertThrows(RuntimeException.class, () -> await(writer.commit()));
+            assertInstanceOf(StorageException.class, failed, failed.toString());
+            relay.restore();
+        }
+        assertMissing(driver.stat(path));
+        assertTrue(keysUnder(path).isEmpty(), "no object and no tail: " + keysUnder(path));
+    }
+
+    @Test
     void aMissingFileCostsOneRequest() {
         // a blob looked up before it is placed (or fetched by a mirror) is usually not there: no listing
         // that would tell a directory from nothing, one round trip to a distant S3 instead of two
