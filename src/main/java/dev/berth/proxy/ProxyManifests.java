@@ -102,7 +102,7 @@ public class ProxyManifests {
                 return Uni.createFrom().failure(new UpstreamException(502, "upstream sent a manifest of digest " + actual + " for " + reference));
             }
             // served from the bytes just verified and stored, not read back: two storage round trips fewer
-            return manifests.put(repository, tag == null ? actual.toString() : tag, reply.body(), reply.contentType(), false)
+            return manifests.putMirrored(repository, tag == null ? actual.toString() : tag, reply.body(), reply.contentType())
                     .map(pushed -> new Manifests.Stored(pushed.digest(), Manifest.stored(reply.body())));
         }).onFailure(UpstreamException.class).transform(e -> tag == null
                 ? ((UpstreamException) e).toClient(ErrorCode.MANIFEST_UNKNOWN, reference)

@@ -36,6 +36,11 @@ public class BlobStore {
         return driver.getContent(StoragePaths.blobData(digest));
     }
 
+    /** Stores small content (a manifest) under its digest, whether or not it is there already. */
+    public Uni<Void> put(Digest digest, byte[] content) {
+        return driver.putContent(StoragePaths.blobData(digest), content);
+    }
+
     /** Stores small content (a manifest) under its digest, unless it is there already. */
     public Uni<Void> putIfAbsent(Digest digest, byte[] content) {
         return size(digest).chain(existing -> existing.isPresent()

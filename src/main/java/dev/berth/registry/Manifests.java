@@ -71,11 +71,16 @@ public class Manifests {
     }
 
     /**
-     * As {@link #put(String, String, byte[], String)}; with {@code checkReferences} false, what the
-     * manifest references need not be in the repository (a mirror stores a manifest before the blobs
-     * and child manifests are pulled through it).
+     * As {@link #put(String, String, byte[], String)}, for a mirror: what the manifest references need
+     * not be in the repository (a mirror stores a manifest before the blobs and child manifests are
+     * pulled through it), and the content is written without looking for it first: a mirror stores
+     * what the repository lacks, nearly always new content, so the look would only cost a round trip.
      */
-    public Uni<Pushed> put(String repository, String reference, byte[] content, String contentType, boolean checkReferences) {
+    public Uni<Pushed> putMirrored(String repository, String reference, byte[] content, String contentType) {
+        return put(repository, reference, content, contentType, false);
+    }
+
+    private Uni<Pushed> put(String repository, String reference, byte[] content, String contentType, boolean pushed) {
         Manifest manifest = Manifest.parse(content, contentType);
         Digest digest;
         String tag = null;
@@ -92,16 +97,19 @@ public class Manifests {
         }
         String tagName = tag;
         long validating = System.nanoTime();
-        return (checkReferences ? checkReferences(repository, manifest) : Uni.createFrom().voidItem())
-                .chain(() -> blobs.putIfAbsent(digest, content))
-                .chain(() -> checkReferences ? commit(repository, manifest, digest, validating)
+        return (pushed ? checkReferences(repository, manifest) : Uni.createFrom().voidItem())
+                .chain(() -> pushed ? blobs.putIfAbsent(digest, content) : blobs.put(digest, content))
+                .chain(() -> pushed ? commit(repository, manifest, digest, validating)
                         : Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest))
-                // the content again, after the link: a collection may have moved aside content it reused (docs/gc.md)
-                .chain(() -> blobs.putIfAbsent(digest, content))
-                .chain(() -> manifest.subject().isPresent()
-                        ? Links.write(driver, StoragePaths.referrerLink(repository, manifest.subject().get(), digest), digest)
-                        : Uni.createFrom().voidItem())
-                .chain(() -> tagName != null ? tags.tag(repository, tagName, digest) : Uni.createFrom().voidItem())
+                // after the link, beside the links that name it: the content again, as a collection may have moved
+                // aside content it reused (docs/gc.md); the revision is readable by digest from here on either way
+                .chain(() -> Uni.join().all(
+                        blobs.putIfAbsent(digest, content),
+                        manifest.subject().isPresent()
+                                ? Links.write(driver, StoragePaths.referrerLink(repository, manifest.subject().get(), digest), digest)
+                                : Uni.createFrom().voidItem(),
+                        tagName != null ? tags.tag(repository, tagName, digest) : Uni.createFrom().voidItem())
+                        .andFailFast())
                 .map(v -> new Pushed(digest, manifest.subject()));
     }
 

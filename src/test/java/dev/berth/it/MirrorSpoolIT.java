@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -227,6 +228,45 @@ class MirrorSpoolIT {
 
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/cut/blobs/" + digest)), "the next pull fetches it again");
         awaitTrue(() -> linked("lib/cut", digest), "linked by the second fill");
+    }
+
+    @Test
+    void aColdManifestByTagIsStoredInSixStorageRequests() throws Exception {
+        String config = MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", "{}".getBytes(StandardCharsets.UTF_8));
+        byte[] layer = MirrorIT.random(1024, 27);
+        String layerDigest = MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", layer);
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":2},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layerDigest + "\",\"size\":1024}]}";
+        String digest = OciLayout.sha256(manifest.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create("http://" + upstream.hostPort() + "/v2/lib/manifest/manifests/v1"))
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(HttpRequest.BodyPublishers.ofString(manifest)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, pushed.statusCode(), pushed.body());
+
+        storage.requests().clear();
+        HttpResponse<String> pulled = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/lib/manifest/manifests/v1")))
+                .header("Accept", MirrorIT.ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, pulled.statusCode(), pulled.body());
+        assertEquals(manifest, pulled.body());
+        assertEquals(digest, pulled.headers().firstValue("Docker-Content-Digest").orElse(""));
+
+        String repo = "/repositories/lib/manifest/_manifests/";
+        String content = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
+        List<String> seen = storage.requests().all().stream().filter(r -> !r.target().contains("/berth/"))
+                .map(r -> r.operation() + " " + r.target().replaceFirst("^/[^/]+/mirror/docker/registry/v2", "")).toList();
+        assertEquals(6, seen.size(), "requests: " + seen);
+        // in a row: the revision looked for, the content written without a look first, the revision link
+        assertEquals(List.of("GetObject " + repo + "revisions/" + digest.replace(':', '/') + "/link", "PutObject " + content,
+                "PutObject " + repo + "revisions/" + digest.replace(':', '/') + "/link"), seen.subList(0, 3));
+        // then, beside each other: the content again (a collection may have moved it aside) and the tag's links
+        assertEquals(Set.of("HeadObject " + content, "PutObject " + repo + "tags/v1/current/link",
+                "PutObject " + repo + "tags/v1/index/" + digest.replace(':', '/') + "/link"), Set.copyOf(seen.subList(3, 6)));
+
+        HttpResponse<String> byDigest = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/lib/manifest/manifests/" + digest)))
+                .header("Accept", MirrorIT.ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, byDigest.statusCode());
+        assertEquals(manifest, byDigest.body(), "stored");
     }
 
     /** {@code n} runs of {@code pull} at once, each started {@code gapMillis} after the one before; their results in order. */
