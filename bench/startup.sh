@@ -8,7 +8,7 @@
 #     bench/startup.sh target/berth-0.1.0-SNAPSHOT-runner
 #
 # Each run writes a config for filesystem storage in a fresh temporary directory, listening on a free
-# loopback port, starts COMMAND, asks `GET /v2/` every 5 ms (one poller process) and takes the time from the start to the first
+# loopback port, starts COMMAND from a Python poller that asks `GET /v2/` every 5 ms, and takes the time from the start to the first
 # 200 (first_200_ms) and the CPU time the process used until then (cpu_ms, user + system), then waits 5 s
 # and reads its resident memory (idle_rss_kib, VmRSS). It prints one line per run and the medians, with
 # the load average: other work on the machine makes first_200_ms longer, cpu_ms hardly.
@@ -26,7 +26,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 # one run: prints "first_200_ms idle_rss_kib cpu_ms started_in"
 run_once() {
-  local dir port t0 t1 pid ok=0 rss started cpu_ticks
+  local dir port started
   dir=$(mktemp -d)
   port=$(free_port)
   mkdir -p "$dir/data"
@@ -40,42 +40,47 @@ storage:
 http:
   addr: 127.0.0.1:$port
 YML
-  t0=$(date +%s%N)
-  "$@" serve "$dir/config.yml" > "$dir/log" 2>&1 &
-  pid=$!
-  # one poller process, not a curl per try: forking a client every 10 ms would take CPU from the start it measures
-  if python3 - "$port" "$pid" <<'PY'
-import os, socket, sys, time
-port, pid = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(6000):
+  # one Python process starts the command and polls it: the clock starts when the poller is ready, and no client
+  # is forked per try (a curl every 10 ms took CPU from the start it measured)
+  local result
+  if ! result=$(python3 - "$port" "$dir/log" "$@" serve "$dir/config.yml" <<'PY'
+import os, socket, subprocess, sys, time
+port, log, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+ticks = os.sysconf("SC_CLK_TCK")
+t0 = time.monotonic()
+process = subprocess.Popen(command, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+ok = False
+while process.poll() is None and time.monotonic() - t0 < 60:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
             s.sendall(b"GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
             if s.recv(12)[9:12] == b"200":
-                sys.exit(0)
+                ok = True
+                break
     except OSError:
         pass
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        sys.exit(1)
     time.sleep(0.005)
-sys.exit(1)
+ms = int((time.monotonic() - t0) * 1000)
+if not ok:
+    process.kill()
+    sys.exit(1)
+# CPU time (user + system) the process used up to the first 200: unlike wall time, other work on the machine barely changes it
+with open(f"/proc/{process.pid}/stat") as f:
+    fields = f.read().rsplit(")", 1)[1].split()
+cpu_ms = (int(fields[11]) + int(fields[12])) * 1000 // ticks
+time.sleep(5)
+with open(f"/proc/{process.pid}/status") as f:
+    rss = next(line.split()[1] for line in f if line.startswith("VmRSS:"))
+process.terminate()
+process.wait()
+print(ms, rss, cpu_ms)
 PY
-  then ok=1; fi
-  t1=$(date +%s%N)
-  # CPU time (user + system) the process used up to the first 200: unlike wall time, other work on the machine barely changes it
-  cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-  if [ $ok = 0 ]; then
-    echo "no 200 from: $*" >&2; tail -20 "$dir/log" >&2
-    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; return 1
+  ); then
+    echo "no 200 from: $*" >&2; tail -20 "$dir/log" >&2; rm -rf "$dir"; return 1
   fi
-  sleep 5
-  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
   started=$(sed -n 's/.*started in \([0-9.]*s\).*/\1/p' "$dir/log" | head -1)
   rm -rf "$dir"
-  echo "$(( (t1 - t0) / 1000000 )) $rss $(( cpu_ticks * 1000 / $(getconf CLK_TCK) )) $started"
+  echo "$result $started"
 }
 
 echo "command: $*"
