@@ -20,12 +20,8 @@ java -Xmx512m -jar "$APP/quarkus-run.jar" serve "$OUT/berth.yml" > "$OUT/berth.l
 docker-registry serve "$OUT/reference.yml" > "$OUT/reference.log" 2>&1 & RP=$!
 trap 'kill $BP $RP 2>/dev/null || true' EXIT
 for p in $BERTH_PORT $REF_PORT; do for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$p/v2/" && break; sleep 0.2; done; done
-for p in $BERTH_PORT $REF_PORT; do
-  loc=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$p/v2/bench/blob/blobs/uploads/" | awk -F': ' 'tolower($1)=="location"{print $2}' | tr -d '\r')
-  case $loc in http*) ;; *) loc=http://127.0.0.1:$p$loc ;; esac
-  sep='?'; case $loc in *\?*) sep='&' ;; esac
-  curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$OUT/blob" "$loc${sep}digest=$D"
-done
+source bench/push_blob.sh
+for p in $BERTH_PORT $REF_PORT; do push_blob_file "127.0.0.1:$p" bench/blob "$OUT/blob" > /dev/null; done
 for run in $(seq "$RUNS"); do
   curl -s -o /dev/null -w "berth http1.1 run$run %{http_code} %{time_total}s\n" "http://127.0.0.1:$BERTH_PORT/v2/bench/blob/blobs/$D"
   curl -s -o /dev/null -w "reference http1.1 run$run %{http_code} %{time_total}s\n" "http://127.0.0.1:$REF_PORT/v2/bench/blob/blobs/$D"

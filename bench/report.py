@@ -65,6 +65,8 @@ lines = ["# Benchmarks", "",
          "alternately, Berth then the reference, so machine drift hits both. Each figure is the median of the runs,",
          "with (min–max).", "",
          f"- Command: `{command}` (a scenario can be rerun alone, e.g. `bench/run.sh rss`; it replaces only its own rows)",
+         "- Written by `bench/report.py`: the tables from `bench/out/results.csv`, the text from \"Start time and memory\" on",
+         "  from `bench/notes.md` (edit it there)",
          f"- Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}, "
          f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
          f"- Berth: Quarkus 3.33.2 on `{version(['java', '-version'])}`; reference: "

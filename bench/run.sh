@@ -26,6 +26,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 OUT=$ROOT/bench/out
+source "$ROOT/bench/push_blob.sh"
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s} # load before the request-rate scenarios measure; JIT compilation runs meanwhile
@@ -364,13 +365,9 @@ wait_idle() { # pid
 }
 
 push_random_blob() { # n -> digest of a random 256 MiB blob pushed upstream to bench/warmfill
-  local f="$OUT/warmfill-$1" loc d
+  local f="$OUT/warmfill-$1"
   [ -f "$f" ] || head -c $(( 256 * 1048576 )) /dev/urandom > "$f"
-  d="sha256:$(sha256sum "$f" | cut -c1-64)"
-  loc=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$UPSTREAM_PORT/v2/bench/warmfill/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
-  case $loc in http*) ;; *) loc="http://127.0.0.1:$UPSTREAM_PORT$loc" ;; esac
-  curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$f" "$loc&digest=$d"
-  echo "$d"
+  push_blob_file "127.0.0.1:$UPSTREAM_PORT" bench/warmfill "$f"
 }
 
 pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops the script)

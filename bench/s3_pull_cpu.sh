@@ -43,12 +43,9 @@ PID=$!
 PIDS+=($PID)
 for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$BERTH_PORT/v2/" && break; sleep 0.1; done
 head -c $((BLOB_MIB << 20)) /dev/urandom > "$W/blob"
-DIGEST=sha256:$(sha256sum "$W/blob" | cut -d' ' -f1)
+source bench/push_blob.sh
+DIGEST=$(push_blob_file "127.0.0.1:$BERTH_PORT" bench/cpu "$W/blob")
 BLOB=http://127.0.0.1:$BERTH_PORT/v2/bench/cpu/blobs/$DIGEST
-loc=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$BERTH_PORT/v2/bench/cpu/blobs/uploads/" | awk 'tolower($1)=="location:" {print $2}' | tr -d '\r')
-case $loc in http*) ;; *) loc=http://127.0.0.1:$BERTH_PORT$loc ;; esac
-case $loc in *\?*) sep='&' ;; *) sep='?' ;; esac
-curl -s -f -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$W/blob" "$loc${sep}digest=$DIGEST"
 rm -f "$W/blob"
 
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12+$13)/hz}' "/proc/$PID/stat"; }

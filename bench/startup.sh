@@ -49,31 +49,37 @@ port, log, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 ticks = os.sysconf("SC_CLK_TCK")
 t0 = time.monotonic()
 process = subprocess.Popen(command, stdout=open(log, "w"), stderr=subprocess.STDOUT)
-ok = False
-while process.poll() is None and time.monotonic() - t0 < 60:
+try:
+    ok = False
+    while process.poll() is None and time.monotonic() - t0 < 60:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if s.recv(12)[9:12] == b"200":
+                    ok = True
+                    break
+        except OSError:
+            pass
+        time.sleep(0.005)
+    ms = int((time.monotonic() - t0) * 1000)
+    if not ok:
+        sys.exit(1)
+    # CPU time (user + system) the process used up to the first 200: unlike wall time, other work on the machine barely changes it
+    with open(f"/proc/{process.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu_ms = (int(fields[11]) + int(fields[12])) * 1000 // ticks
+    time.sleep(5)
+    with open(f"/proc/{process.pid}/status") as f:
+        rss = next(line.split()[1] for line in f if line.startswith("VmRSS:"))
+    print(ms, rss, cpu_ms)
+finally:
+    # whatever happened (no answer, the process gone, an interrupt), the command does not outlive the run
+    process.terminate()
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-            if s.recv(12)[9:12] == b"200":
-                ok = True
-                break
-    except OSError:
-        pass
-    time.sleep(0.005)
-ms = int((time.monotonic() - t0) * 1000)
-if not ok:
-    process.kill()
-    sys.exit(1)
-# CPU time (user + system) the process used up to the first 200: unlike wall time, other work on the machine barely changes it
-with open(f"/proc/{process.pid}/stat") as f:
-    fields = f.read().rsplit(")", 1)[1].split()
-cpu_ms = (int(fields[11]) + int(fields[12])) * 1000 // ticks
-time.sleep(5)
-with open(f"/proc/{process.pid}/status") as f:
-    rss = next(line.split()[1] for line in f if line.startswith("VmRSS:"))
-process.terminate()
-process.wait()
-print(ms, rss, cpu_ms)
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 PY
   ); then
     echo "no 200 from: $*" >&2; tail -20 "$dir/log" >&2; rm -rf "$dir"; return 1

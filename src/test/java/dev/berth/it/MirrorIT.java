@@ -225,6 +225,14 @@ class MirrorIT {
         return digest;
     }
 
+    /** An OCI image manifest PUT to the registry at {@code hostPort}; its answer. */
+    static HttpResponse<String> putManifest(String hostPort, String repository, String reference, String manifest)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/v2/" + repository + "/manifests/" + reference))
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(HttpRequest.BodyPublishers.ofString(manifest)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** GETs {@code url} and hashes the body as it streams. */
     static String sha256(String url) throws Exception {
         HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -232,16 +232,13 @@ class MirrorSpoolIT {
 
     @Test
     void aColdManifestByTagIsStoredInSixStorageRequests() throws Exception {
-        String config = MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", "{}".getBytes(StandardCharsets.UTF_8));
+        byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
         byte[] layer = MirrorIT.random(1024, 27);
-        String layerDigest = MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", layer);
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":2},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layerDigest + "\",\"size\":1024}]}";
+        MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", config);
+        MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", layer);
+        String manifest = OciLayout.oneLayerManifest(config, layer, "application/vnd.oci.image.layer.v1.tar");
         String digest = OciLayout.sha256(manifest.getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create("http://" + upstream.hostPort() + "/v2/lib/manifest/manifests/v1"))
-                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(HttpRequest.BodyPublishers.ofString(manifest)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> pushed = MirrorIT.putManifest(upstream.hostPort(), "lib/manifest", "v1", manifest);
         assertEquals(201, pushed.statusCode(), pushed.body());
 
         storage.requests().clear();

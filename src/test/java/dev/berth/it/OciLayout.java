@@ -80,6 +80,13 @@ final class OciLayout {
         return digest;
     }
 
+    /** An OCI image manifest of {@code config} and one layer of {@code layerMediaType}. */
+    static String oneLayerManifest(byte[] config, byte[] layer, String layerMediaType) {
+        return "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":"
+                + descriptor("application/vnd.oci.image.config.v1+json", sha256(config), config.length, "")
+                + ",\"layers\":[" + descriptor(layerMediaType, sha256(layer), layer.length, "") + "]}";
+    }
+
     private static String descriptor(String mediaType, String digest, long size, String extra) {
         return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + digest + "\",\"size\":" + size + extra + "}";
     }

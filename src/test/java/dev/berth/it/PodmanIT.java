@@ -36,10 +36,7 @@ class PodmanIT {
         byte[] layer = OciLayout.gzip(tar);
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
                 + OciLayout.sha256(tar) + "\"]}}").getBytes(StandardCharsets.UTF_8);
-        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + OciLayout.sha256(config) + "\",\"size\":" + config.length
-                + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + OciLayout.sha256(layer)
-                + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] manifest = OciLayout.oneLayerManifest(config, layer, "application/vnd.oci.image.layer.v1.tar+gzip").getBytes(StandardCharsets.UTF_8);
         for (byte[] blob : List.of(layer, config, manifest)) {
             Files.write(layout.resolve("blobs/sha256/" + OciLayout.sha256(blob).substring(7)), blob);
         }

@@ -10,10 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -314,22 +312,17 @@ class RedisReplicasIT {
     private String manifest(String repo, String seed) throws Exception {
         byte[] config = ("{\"seed\":\"" + seed + "\"}").getBytes(StandardCharsets.UTF_8);
         byte[] layer = ("layer " + seed).getBytes(StandardCharsets.UTF_8);
-        String configDigest = pushBlob(a, repo, config);
-        String layerDigest = pushBlob(a, repo, layer);
-        return "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
-                + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layerDigest
-                + "\",\"size\":" + layer.length + "}]}";
+        pushBlob(a, repo, config);
+        pushBlob(a, repo, layer);
+        return OciLayout.oneLayerManifest(config, layer, "application/vnd.oci.image.layer.v1.tar");
     }
 
     private HttpResponse<String> putManifest(BerthProcess replica, String repo, String reference, String manifest) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(replica.url("/v2/" + repo + "/manifests/" + reference)))
-                .header("Content-Type", OCI_MANIFEST).PUT(HttpRequest.BodyPublishers.ofString(manifest)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return MirrorIT.putManifest(replica.hostPort(), repo, reference, manifest);
     }
 
     private String pushBlob(BerthProcess replica, String repo, byte[] content) throws Exception {
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        String digest = OciLayout.sha256(content);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(replica.url("/v2/" + repo + "/blobs/uploads/?digest=" + digest)))
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
                 HttpResponse.BodyHandlers.ofString());
