@@ -322,12 +322,7 @@ class RedisReplicasIT {
     }
 
     private String pushBlob(BerthProcess replica, String repo, byte[] content) throws Exception {
-        String digest = OciLayout.sha256(content);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(replica.url("/v2/" + repo + "/blobs/uploads/?digest=" + digest)))
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
-        return digest;
+        return MirrorIT.pushBlob(replica.hostPort(), repo, content);
     }
 
     private HttpResponse<String> getManifest(BerthProcess replica, String repo, String reference) throws Exception {

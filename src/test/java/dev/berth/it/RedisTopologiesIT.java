@@ -11,9 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -137,12 +135,7 @@ class RedisTopologiesIT {
     }
 
     private String pushBlob(BerthProcess berth, String repo, byte[] content) throws Exception {
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(berth.url("/v2/" + repo + "/blobs/uploads/?digest=" + digest)))
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
-        return digest;
+        return MirrorIT.pushBlob(berth.hostPort(), repo, content);
     }
 
     private HttpResponse<Void> head(BerthProcess berth, String path) throws Exception {
