@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,6 +20,8 @@ import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
 import dev.berth.storage.StorageDriver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -177,7 +180,7 @@ public class ProxyBlobs {
                     sink.start(length(response));
                     HeldBack tee = new HeldBack(sink);
                     // the storage writer reports a failed body as its own failure: which side failed is kept here
-                    Multi<Buffer> body = body(response).onFailure().invoke(lost::set).onItem().call(tee::pass);
+                    Multi<Buffer> body = body(response, ProxyBlobs::copied).onFailure().invoke(lost::set).onItem().call(tee::pass);
                     return uploads.complete(upload, body, digest).invoke(tee::finish);
                 })
                 .onFailure(e -> lost.get() != null || e instanceof UpstreamException)
@@ -236,7 +239,7 @@ public class ProxyBlobs {
      */
     private static Uni<Void> serve(HttpClientResponse response, Spool spool, Sink sink, Digest digest) {
         HeldBack tee = new HeldBack(sink);
-        return body(response).onFailure().transform(ProxyBlobs::unavailable)
+        return body(response, ProxyBlobs::viewed).onFailure().transform(ProxyBlobs::unavailable)
                 .onItem().call(buffer -> Uni.combine().all().unis(spool.append(buffer), tee.pass(buffer)).discardItems())
                 .collect().last().replaceWithVoid()
                 .chain(() -> {
@@ -276,19 +279,25 @@ public class ProxyBlobs {
      * By count only: Mutiny's grouping with a timeout fails the stream ("lack of requests") when its timer
      * flushes while the client or storage has asked for nothing, which a slow side does.
      */
-    private static Multi<Buffer> body(HttpClientResponse response) {
+    private static Multi<Buffer> body(HttpClientResponse response, Function<List<Buffer>, Buffer> join) {
         Context context = Vertx.currentContext();
         Multi<Buffer> body = io.vertx.mutiny.core.http.HttpClientResponse.newInstance(response).toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
         return (context == null ? body : body.runSubscriptionOn(OnContext.of(context)))
                 .group().intoLists().of(JOINED_READS)
-                .map(ProxyBlobs::joined);
+                .map(reads -> reads.size() == 1 ? reads.get(0) : join.apply(reads));
     }
 
-    private static Buffer joined(List<Buffer> reads) {
-        if (reads.size() == 1) {
-            return reads.get(0);
-        }
+    /**
+     * The reads as one buffer that views them, for the spool, which writes it piece by piece: a copy
+     * would allocate every join anew, each large enough to be a humongous object for G1.
+     */
+    private static Buffer viewed(List<Buffer> reads) {
+        return Buffer.buffer(Unpooled.wrappedBuffer(reads.size(), reads.stream().map(Buffer::getByteBuf).toArray(ByteBuf[]::new)));
+    }
+
+    /** The reads copied into one buffer, for a storage writer, which would write each piece of a view as a task of its own. */
+    private static Buffer copied(List<Buffer> reads) {
         Buffer all = Buffer.buffer(reads.stream().mapToInt(Buffer::length).sum());
         reads.forEach(all::appendBuffer);
         return all;

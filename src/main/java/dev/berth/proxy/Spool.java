@@ -1,8 +1,21 @@
 package dev.berth.proxy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 import org.jboss.logging.Logger;
 
@@ -12,30 +25,38 @@ import dev.berth.registry.Digester;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.OpenOptions;
-import io.vertx.mutiny.core.file.AsyncFile;
-import io.vertx.mutiny.core.file.FileSystem;
 
 /**
  * A fetched blob kept in a local file until storage has it: written once, at the pace of the
  * upstream read and hashed as it is, and read by storage at storage's pace and by the clients that
- * asked for the blob while it was being fetched, each at its own. Writes and reads go through
- * Vert.x's asynchronous file, never blocking an event loop. One writer, any number of readers.
+ * asked for the blob while it was being fetched, each at its own. One writer, any number of readers.
+ *
+ * <p>Every file operation is one task on a worker thread, never on an event loop. An append hashes
+ * and writes its buffer in one task, piece by piece: Vert.x's asynchronous file would send each
+ * piece of a joined buffer to a thread of its own, and hashing there keeps the event loop free
+ * for the client.
  *
  * <p>Readers get only what the writer released: everything but the last buffer written until the
  * digest over the whole body is verified, so no reader ever has the whole of a wrong blob. The file
  * is removed once its owner is done with it and the last reader has left.
+ *
+ * <p>A spool file is locked while it is open, so the files of a process that was killed can be told
+ * from those of a live one sharing the directory ({@link #removeStale}).
  */
 final class Spool {
     private static final Logger LOG = Logger.getLogger(Spool.class);
     /** Bytes per read handed to a reader. */
-    static final int READ_SIZE = 1024 * 1024;
+    static final int READ_SIZE = 256 * 1024;
+    private static final String PREFIX = "berth-spool-";
+    private static final String SUFFIX = ".blob";
 
-    private final FileSystem fs;
-    private final String path;
-    private final AsyncFile file;
+    private final io.vertx.mutiny.core.Vertx vertx;
+    private final Path path;
+    private final FileChannel file;
+    /** Used by one append at a time, each after the last. */
     private final Digester digester;
     private volatile long written;
 
@@ -47,8 +68,8 @@ final class Spool {
     private int readers;
     private boolean ownerDone;
 
-    private Spool(FileSystem fs, String path, AsyncFile file, DigestAlgorithm algorithm) {
-        this.fs = fs;
+    private Spool(io.vertx.mutiny.core.Vertx vertx, Path path, FileChannel file, DigestAlgorithm algorithm) {
+        this.vertx = vertx;
         this.path = path;
         this.file = file;
         this.digester = Digester.start(algorithm);
@@ -56,24 +77,81 @@ final class Spool {
 
     /** A new empty spool file in {@code directory}, hashed with {@code algorithm}. */
     static Uni<Spool> create(Vertx vertx, Path directory, DigestAlgorithm algorithm) {
-        FileSystem fs = io.vertx.mutiny.core.Vertx.newInstance(vertx).fileSystem();
-        return fs.createTempFile(directory.toString(), "berth-spool-", ".blob", (String) null)
-                .chain(path -> fs.open(path, new OpenOptions().setRead(true).setWrite(true).setCreate(false))
-                        .map(file -> new Spool(fs, path, file, algorithm))
-                        .onFailure().call(() -> fs.delete(path).onFailure().recoverWithNull()));
+        io.vertx.mutiny.core.Vertx mutinyVertx = io.vertx.mutiny.core.Vertx.newInstance(vertx);
+        return blocking(mutinyVertx, () -> {
+            Path path = Files.createTempFile(directory, PREFIX, SUFFIX);
+            FileChannel file = null;
+            try {
+                file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                // held until the channel closes, or the process dies; a fresh file is never another's to lock
+                if (file.tryLock() == null) {
+                    throw new IOException("spool file " + path + " is locked by another process");
+                }
+                return new Spool(mutinyVertx, path, file, algorithm);
+            } catch (IOException | RuntimeException e) {
+                if (file != null) {
+                    file.close();
+                }
+                Files.deleteIfExists(path);
+                throw e;
+            }
+        });
     }
 
     /**
-     * Appends {@code buffer}; completes once it is written (the disk's pace). Readers may then take
-     * everything before it: it is held back until {@link #verified()}.
+     * Removes the spool files in {@code directory} that no live process holds and that are older than
+     * {@code age} (one just created may not be locked yet): those of a process that was killed
+     * mid-fill. Blocking; for a process that spools nothing yet (at startup). Returns how many were removed.
+     */
+    static int removeStale(Path directory, Duration age) throws IOException {
+        Instant before = Instant.now().minus(age);
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
+            for (Path file : files) {
+                // checked before opening: closing a channel drops every lock this process holds on the file
+                try {
+                    if (Files.getLastModifiedTime(file).toInstant().isAfter(before)) {
+                        continue;
+                    }
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    try (FileLock lock = channel.tryLock()) {
+                        if (lock != null) {
+                            Files.delete(file);
+                            removed++;
+                        }
+                    }
+                } catch (OverlappingFileLockException | NoSuchFileException e) {
+                    // a spool of this process, or one removed meanwhile
+                } catch (IOException e) {
+                    LOG.warnf("proxy: spool file %s left as it is: %s", file, e.getMessage());
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Appends {@code buffer}; completes once it is hashed and written (the disk's pace), the next
+     * append not before. Readers may then take everything before it: it is held back until {@link #verified()}.
      */
     Uni<Void> append(Buffer buffer) {
-        digester.update(buffer);
         long at = written;
-        return file.write(io.vertx.mutiny.core.buffer.Buffer.newInstance(buffer), at).invoke(() -> {
-            written = at + buffer.length();
+        return blocking(vertx, () -> {
+            digester.update(buffer);
+            long position = at;
+            for (ByteBuffer piece : buffer.getByteBuf().nioBuffers()) {
+                while (piece.hasRemaining()) {
+                    position += file.write(piece, position);
+                }
+            }
+            return position;
+        }).invoke(end -> {
+            written = end;
             settle(() -> released = at);
-        });
+        }).replaceWithVoid();
     }
 
     /** The whole body is written and its digest is the one asked for: readers may take all of it. */
@@ -127,15 +205,18 @@ final class Spool {
         long[] position = {0};
         return Multi.createBy().repeating().uni(() -> released(position[0]).chain(until -> {
             int length = (int) Math.min(READ_SIZE, until - position[0]);
-            return length == 0 ? Uni.createFrom().item(Buffer.buffer())
-                    : file.read(io.vertx.mutiny.core.buffer.Buffer.buffer(length), 0, position[0], length)
-                            .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
-                            .invoke(b -> {
-                                if (b.length() != length) {
-                                    throw new IllegalStateException("spool file " + path + " ended at " + (position[0] + b.length()));
-                                }
-                            });
+            return length == 0 ? Uni.createFrom().item(Buffer.buffer()) : blocking(vertx, () -> readAt(position[0], length));
         }).invoke(b -> position[0] += b.length())).until(b -> b.length() == 0);
+    }
+
+    private Buffer readAt(long position, int length) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(length);
+        while (bytes.hasRemaining()) {
+            if (file.read(bytes, position + bytes.position()) < 0) {
+                throw new IllegalStateException("spool file " + path + " ended at " + (position + bytes.position()));
+            }
+        }
+        return Buffer.buffer(Unpooled.wrappedBuffer(bytes.array()));
     }
 
     /** The owner is done (the blob stored, or the fill failed): removes the file once no reader is left; never fails. */
@@ -150,8 +231,12 @@ final class Spool {
     }
 
     private Uni<Void> remove() {
-        return file.close().onFailure().recoverWithNull()
-                .chain(() -> fs.delete(path))
+        return blocking(vertx, () -> {
+            try (FileChannel closed = file) {
+                Files.delete(path);
+            }
+            return null;
+        }).replaceWithVoid()
                 .onFailure().invoke(e -> LOG.warnf("proxy: spool file %s not deleted: %s", path, e.getMessage()))
                 .onFailure().recoverWithNull();
     }
@@ -188,5 +273,20 @@ final class Spool {
             waiting.clear();
         }
         woken.forEach(Runnable::run);
+    }
+
+    /** {@code task} on a worker thread, its outcome back on the caller's context. */
+    private static <T> Uni<T> blocking(io.vertx.mutiny.core.Vertx vertx, Callable<T> task) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> {
+            try {
+                return task.call();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }), false);
     }
 }

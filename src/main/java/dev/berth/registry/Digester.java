@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -34,7 +35,10 @@ public final class Digester {
 
     public void update(Buffer buffer) {
         ByteBuf buf = buffer.getByteBuf();
-        digest.update(buf.nioBuffer());
+        // piece by piece: nioBuffer() of a composite (a mirror's joined reads) would copy it whole first
+        for (ByteBuffer piece : buf.nioBuffers()) {
+            digest.update(piece);
+        }
         length += buf.readableBytes();
     }
 

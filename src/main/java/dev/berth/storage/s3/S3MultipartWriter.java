@@ -1,5 +1,6 @@
 package dev.berth.storage.s3;
 
+import java.nio.ByteBuffer;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -96,8 +97,10 @@ final class S3MultipartWriter implements FileWriter {
 
     private Uni<Long> accept(Buffer buffer) {
         failIfBroken();
-        // a view, not a copy: FileWriter's callers leave written buffers unchanged
-        pending.append(buffer.getByteBuf().nioBuffer());
+        // views, not copies: FileWriter's callers leave written buffers unchanged
+        for (ByteBuffer piece : buffer.getByteBuf().nioBuffers()) {
+            pending.append(piece);
+        }
         accepted += buffer.length();
         tailStored = false;
         tailNonce = null;
