@@ -1,31 +1,25 @@
 package dev.berth.proxy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.jboss.logging.Logger;
 
 import dev.berth.registry.Digest;
 import dev.berth.registry.DigestAlgorithm;
 import dev.berth.registry.Digester;
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.netty.buffer.Unpooled;
+import io.smallrye.mutiny.unchecked.Unchecked;
+import io.smallrye.mutiny.unchecked.UncheckedSupplier;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
@@ -44,14 +38,15 @@ import io.vertx.core.buffer.Buffer;
  * is removed once its owner is done with it and the last reader has left.
  *
  * <p>A spool file is locked while it is open, so the files of a process that was killed can be told
- * from those of a live one sharing the directory ({@link #removeStale}).
+ * from those of a live one sharing the directory ({@link StaleSpools}).
  */
 final class Spool {
     private static final Logger LOG = Logger.getLogger(Spool.class);
     /** Bytes per read handed to a reader. */
     static final int READ_SIZE = 256 * 1024;
-    private static final String PREFIX = "berth-spool-";
-    private static final String SUFFIX = ".blob";
+    /** A spool file's name: PREFIX, a random number, SUFFIX. */
+    static final String PREFIX = "berth-spool-";
+    static final String SUFFIX = ".blob";
 
     private final io.vertx.mutiny.core.Vertx vertx;
     private final Path path;
@@ -89,48 +84,14 @@ final class Spool {
                 }
                 return new Spool(mutinyVertx, path, file, algorithm);
             } catch (IOException | RuntimeException e) {
-                if (file != null) {
-                    file.close();
+                try (FileChannel opened = file) {
+                    Files.deleteIfExists(path);
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
                 }
-                Files.deleteIfExists(path);
                 throw e;
             }
         });
-    }
-
-    /**
-     * Removes the spool files in {@code directory} that no live process holds and that are older than
-     * {@code age} (one just created may not be locked yet): those of a process that was killed
-     * mid-fill. Blocking; for a process that spools nothing yet (at startup). Returns how many were removed.
-     */
-    static int removeStale(Path directory, Duration age) throws IOException {
-        Instant before = Instant.now().minus(age);
-        int removed = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
-            for (Path file : files) {
-                // checked before opening: closing a channel drops every lock this process holds on the file
-                try {
-                    if (Files.getLastModifiedTime(file).toInstant().isAfter(before)) {
-                        continue;
-                    }
-                } catch (NoSuchFileException e) {
-                    continue;
-                }
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    try (FileLock lock = channel.tryLock()) {
-                        if (lock != null) {
-                            Files.delete(file);
-                            removed++;
-                        }
-                    }
-                } catch (OverlappingFileLockException | NoSuchFileException e) {
-                    // a spool of this process, or one removed meanwhile
-                } catch (IOException e) {
-                    LOG.warnf("proxy: spool file %s left as it is: %s", file, e.getMessage());
-                }
-            }
-        }
-        return removed;
     }
 
     /**
@@ -276,17 +237,7 @@ final class Spool {
     }
 
     /** {@code task} on a worker thread, its outcome back on the caller's context. */
-    private static <T> Uni<T> blocking(io.vertx.mutiny.core.Vertx vertx, Callable<T> task) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> {
-            try {
-                return task.call();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }), false);
+    private static <T> Uni<T> blocking(io.vertx.mutiny.core.Vertx vertx, UncheckedSupplier<T> task) {
+        return vertx.executeBlocking(Uni.createFrom().item(Unchecked.supplier(task)), false);
     }
 }

@@ -108,11 +108,7 @@ class MirrorSpoolIT {
 
     @Test
     void aColdPullEndsBeforeSlowStorageHasTheBlobWhichIsLinkedAfter() throws Exception {
-        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 21);
-        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/slow", blob);
-        storage.requestRate(SLOW_STORAGE);
-
-        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/slow/blobs/" + digest)), "byte-identical, from upstream");
+        String digest = pulledWhileStorageIsSlow("lib/slow", 21);
         assertFalse(linked("lib/slow", digest), "the client was served before storage had the blob");
 
         awaitTrue(() -> linked("lib/slow", digest), "linked once storage took it");
@@ -148,10 +144,7 @@ class MirrorSpoolIT {
 
     @Test
     void aMirrorKilledWhileStoringLeavesASpoolFileThatTheNextStartRemovesAndLinksNothing() throws Exception {
-        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 27);
-        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/killed", blob);
-        storage.requestRate(SLOW_STORAGE);
-        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/killed/blobs/" + digest)), "the client has its bytes");
+        String digest = pulledWhileStorageIsSlow("lib/killed", 27);
         assertEquals(1, spoolFiles(), "storage is still reading the spool");
 
         mirror.kill();
@@ -336,6 +329,14 @@ class MirrorSpoolIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A random 16 MiB blob pushed upstream, then pulled cold through the mirror with storage slowed: byte-identical. */
+    private static String pulledWhileStorageIsSlow(String repository, long seed) throws Exception {
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), repository, MirrorIT.random(16 * 1024 * 1024, seed));
+        storage.requestRate(SLOW_STORAGE);
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/" + repository + "/blobs/" + digest)), "byte-identical, from upstream");
+        return digest;
     }
 
     private static String log() {
