@@ -21,6 +21,9 @@ import io.vertx.core.http.HttpServerResponse;
 final class MirroredBody implements ProxyBlobs.Sink {
     private static final Logger LOG = Logger.getLogger(MirroredBody.class);
 
+    /** Bytes queued for the client before a write waits: two of a fill's steps. */
+    private static final int WRITE_QUEUE_BYTES = 2 * ProxyBlobs.STEP_BYTES;
+
     private final HttpServerResponse response;
     private final Executor onContext;
     private final Digest digest;
@@ -42,6 +45,8 @@ final class MirroredBody implements ProxyBlobs.Sink {
             response.closeHandler(v -> release());
             response.exceptionHandler(e -> release());
             response.drainHandler(v -> release());
+            // room for a fill's next step while this one goes out, so the client's socket never waits for upstream
+            response.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
             BlobRoutes.contentHeaders(response.headers(), digest, size);
             response.headers().set("Docker-Content-Digest", digest.toString());
             if (size < 0) {

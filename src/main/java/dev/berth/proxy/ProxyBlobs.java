@@ -60,8 +60,12 @@ public class ProxyBlobs {
     @Inject
     Vertx vertx;
 
-    /** Network reads joined into one buffer on the way to client and storage (at most 64 KiB each). */
+    /** Network reads joined into one view on the way to client and spool (each at most {@link Upstream#MAX_CHUNK_BYTES}). */
     static final int JOINED_READS = 32;
+    /** At most the bytes of one step of a fill to the client. */
+    public static final int STEP_BYTES = JOINED_READS * Upstream.MAX_CHUNK_BYTES;
+    /** Network reads joined into one copy on the way to client and storage: under half a G1 region (1 MiB at 512 MiB of heap), not a humongous object. */
+    static final int COPIED_READS = 4;
 
     /** Fills under way on this replica, by digest. */
     private final Map<Digest, Running> fills = new ConcurrentHashMap<>();
@@ -180,7 +184,7 @@ public class ProxyBlobs {
                     sink.start(length(response));
                     HeldBack tee = new HeldBack(sink);
                     // the storage writer reports a failed body as its own failure: which side failed is kept here
-                    Multi<Buffer> body = body(response, ProxyBlobs::copied).onFailure().invoke(lost::set).onItem().call(tee::pass);
+                    Multi<Buffer> body = body(response, COPIED_READS, ProxyBlobs::copied).onFailure().invoke(lost::set).onItem().call(tee::pass);
                     return uploads.complete(upload, body, digest).invoke(tee::finish);
                 })
                 .onFailure(e -> lost.get() != null || e instanceof UpstreamException)
@@ -234,14 +238,16 @@ public class ProxyBlobs {
     }
 
     /**
-     * Upstream's body into the spool and to the sink, each buffer once both took it; the last one
-     * reaches the client once the digest over the whole body is verified.
+     * Upstream's body into the spool and to the sink: the next buffer is read once the client took this
+     * one and the spool wrote the one before it; the last one reaches the client once every buffer is
+     * written and the digest over the whole body is verified.
      */
     private static Uni<Void> serve(HttpClientResponse response, Spool spool, Sink sink, Digest digest) {
         HeldBack tee = new HeldBack(sink);
-        return body(response, ProxyBlobs::viewed).onFailure().transform(ProxyBlobs::unavailable)
+        return body(response, JOINED_READS, ProxyBlobs::viewed).onFailure().transform(ProxyBlobs::unavailable)
                 .onItem().call(buffer -> Uni.combine().all().unis(spool.append(buffer), tee.pass(buffer)).discardItems())
                 .collect().last().replaceWithVoid()
+                .chain(spool::appended)
                 .chain(() -> {
                     if (!spool.digest().equals(digest)) {
                         return Uni.createFrom().failure(unavailable(new IllegalStateException(
@@ -274,18 +280,18 @@ public class ProxyBlobs {
 
     /**
      * The response body, paused until storage asks for more; demand is signalled on the connection's
-     * context. Network reads are small: joined by {@link #JOINED_READS}, each step to the client, the
-     * digest and the disk costs a fraction of the thread hops, and memory stays bounded by that many reads.
+     * context. Network reads are small: joined by {@code reads}, each step to the client, the digest and
+     * the disk costs a fraction of the thread hops, and memory stays bounded by that many reads.
      * By count only: Mutiny's grouping with a timeout fails the stream ("lack of requests") when its timer
      * flushes while the client or storage has asked for nothing, which a slow side does.
      */
-    private static Multi<Buffer> body(HttpClientResponse response, Function<List<Buffer>, Buffer> join) {
+    private static Multi<Buffer> body(HttpClientResponse response, int reads, Function<List<Buffer>, Buffer> join) {
         Context context = Vertx.currentContext();
         Multi<Buffer> body = io.vertx.mutiny.core.http.HttpClientResponse.newInstance(response).toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
         return (context == null ? body : body.runSubscriptionOn(OnContext.of(context)))
-                .group().intoLists().of(JOINED_READS)
-                .map(reads -> reads.size() == 1 ? reads.get(0) : join.apply(reads));
+                .group().intoLists().of(reads)
+                .map(joined -> joined.size() == 1 ? joined.get(0) : join.apply(joined));
     }
 
     /**

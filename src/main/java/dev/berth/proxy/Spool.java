@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.jboss.logging.Logger;
 
@@ -54,6 +55,8 @@ final class Spool {
     /** Used by one append at a time, each after the last. */
     private final Digester digester;
     private volatile long written;
+    /** The last append queued: each starts once the one before it is written. */
+    private CompletableFuture<Void> appended = CompletableFuture.completedFuture(null);
 
     // what readers may take and how the fill ended, and who still reads: guarded by this
     private long released;
@@ -95,10 +98,22 @@ final class Spool {
     }
 
     /**
-     * Appends {@code buffer}; completes once it is hashed and written (the disk's pace), the next
-     * append not before. Readers may then take everything before it: it is held back until {@link #verified()}.
+     * Queues {@code buffer} to be hashed and written after the appends before it; completes once the one
+     * before it is written, so the caller's next read overlaps this one's hash and write, and at most two
+     * buffers are held. Readers may then take everything before it: the last is held back until {@link #verified()}.
      */
     Uni<Void> append(Buffer buffer) {
+        CompletableFuture<Void> before = appended;
+        appended = Uni.createFrom().completionStage(before).chain(() -> write(buffer)).subscribeAsCompletionStage();
+        return Uni.createFrom().completionStage(before.copy());
+    }
+
+    /** Completes once every append is written; fails as the first failed one did. */
+    Uni<Void> appended() {
+        return Uni.createFrom().completionStage(appended.copy());
+    }
+
+    private Uni<Void> write(Buffer buffer) {
         long at = written;
         return blocking(vertx, () -> {
             digester.update(buffer);
@@ -115,7 +130,7 @@ final class Spool {
         }).replaceWithVoid();
     }
 
-    /** The whole body is written and its digest is the one asked for: readers may take all of it. */
+    /** The whole body is written ({@link #appended()}) and its digest is the one asked for: readers may take all of it. */
     void verified() {
         settle(() -> {
             released = written;

@@ -42,6 +42,11 @@ public class Upstream {
     private static final long CONNECT_MILLIS = 10_000;
     /** A stalled upstream fails the request after this long without a byte, freeing the fill. */
     private static final long IDLE_MILLIS = 60_000;
+    /**
+     * Bytes per body chunk, as the server's ({@code quarkus.http.limits.max-chunk-size}): Vert.x's default, 8 KiB,
+     * cuts each network read into up to eight buffers, each a copy and an item through the fill.
+     */
+    static final int MAX_CHUNK_BYTES = 64 * 1024;
 
     private final ProxySettings settings;
     private final UpstreamAuth auth;
@@ -57,7 +62,7 @@ public class Upstream {
         this.settings = proxy.keys().isEmpty() ? null : ProxySettings.read(proxy);
         this.auth = settings == null ? null : new UpstreamAuth(settings);
         this.client = settings == null ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(64)
-                .setConnectTimeout((int) CONNECT_MILLIS));
+                .setMaxChunkSize(MAX_CHUNK_BYTES).setConnectTimeout((int) CONNECT_MILLIS));
         if (client != null) {
             // a reset upstream connection fails the request using it; unhandled, Vert.x would log it as an error too
             client.connectionHandler(connection -> connection.exceptionHandler(e -> LOG.debugf("proxy: upstream connection: %s", e)));

@@ -10,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.registry.DigestAlgorithm;
+import dev.berth.registry.Digester;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
@@ -56,6 +60,7 @@ class SpoolTest {
         assertEquals(first.length, reading.bytes(), "the last buffer is held back");
         assertFalse(reading.done.isDone(), "still waiting");
 
+        spool.appended().await().atMost(WAIT);
         spool.verified();
         reading.done.get(10, TimeUnit.SECONDS);
         byte[] all = concat(first, second);
@@ -88,6 +93,7 @@ class SpoolTest {
         Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
         byte[] blob = random(3 * Spool.READ_SIZE + 5, 4);
         spool.append(Buffer.buffer(blob)).await().atMost(WAIT);
+        spool.appended().await().atMost(WAIT);
         spool.verified();
         assertTrue(spool.join());
 
@@ -99,6 +105,47 @@ class SpoolTest {
         assertArrayEquals(blob, reading.out.toByteArray(), "read whole after its owner was done");
         spool.leave();
         awaitTrue(() -> files() == 0, "file removed by the last reader");
+    }
+
+    @Test
+    void appendsQueuedAtOnceAreHashedAndWrittenInTheirOrder() throws Exception {
+        Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        List<CompletableFuture<Void>> appends = new ArrayList<>();
+        Random sizes = new Random(5);
+        for (int i = 0; i < 40; i++) {
+            byte[] piece = random(1 + sizes.nextInt(300 * 1024), 100 + i);
+            all.write(piece);
+            appends.add(spool.append(Buffer.buffer(piece)).subscribeAsCompletionStage());
+        }
+        spool.appended().await().atMost(WAIT);
+        for (CompletableFuture<Void> append : appends) {
+            append.get(10, TimeUnit.SECONDS);
+        }
+
+        assertEquals(Digester.of(DigestAlgorithm.SHA256, all.toByteArray()), spool.digest());
+        assertEquals(all.size(), spool.length());
+        spool.verified();
+        assertTrue(spool.join());
+        Reading reading = new Reading(spool);
+        reading.done.get(10, TimeUnit.SECONDS);
+        assertArrayEquals(all.toByteArray(), reading.out.toByteArray());
+        spool.leave();
+        spool.delete().await().atMost(WAIT);
+        awaitTrue(() -> files() == 0, "file removed");
+    }
+
+    @Test
+    void aFailedWriteFailsTheAppendsQueuedAfterIt() throws Exception {
+        Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
+        spool.append(Buffer.buffer(random(4096, 6))).await().atMost(WAIT);
+        spool.appended().await().atMost(WAIT);
+        spool.delete().await().atMost(WAIT); // closes the file: the next write fails
+
+        spool.append(Buffer.buffer(random(4096, 7))).await().atMost(WAIT);
+        assertClosedChannel(assertThrows(RuntimeException.class, () -> spool.appended().await().atMost(WAIT)));
+        assertClosedChannel(assertThrows(RuntimeException.class, () -> spool.append(Buffer.buffer(random(10, 8))).await().atMost(WAIT)));
+        assertEquals(0, files());
     }
 
     /** One reader's bytes so far, and its end. */
@@ -139,6 +186,14 @@ class SpoolTest {
         byte[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
+    }
+
+    private static void assertClosedChannel(Throwable failure) {
+        Throwable cause = failure;
+        while (cause != null && !(cause instanceof ClosedChannelException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null, "failed by the closed file: " + failure);
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

@@ -48,6 +48,8 @@ public final class FilesystemDriver implements StorageDriver, LocalFiles {
      * Mutiny and the response, so Vert.x's default 8 KiB capped a download at a few dozen MB/s.
      */
     static final int READ_BUFFER = 256 * 1024;
+    /** Writes made again when a concurrent delete removed their directory meanwhile; a path below a file fails at once after them. */
+    private static final int VANISHED_DIRECTORY_RETRIES = 3;
 
     private final Path root;
     private final FileSystem fs;
@@ -97,16 +99,23 @@ public final class FilesystemDriver implements StorageDriver, LocalFiles {
 
     /**
      * Writes {@code content} to a temporary name beside {@code path}, then lets {@code publish} make it
-     * appear at the path whole; the temporary name is gone after, whatever happened.
+     * appear at the path whole; the temporary name is gone after, whatever happened. A directory that a
+     * concurrent delete removed after it was made (a tag's expiry while the tag is written again) is made again.
      */
     private Uni<Boolean> viaTemporaryFile(String path, byte[] content, BiFunction<String, String, Uni<Boolean>> publish) {
+        return viaTemporaryFile(path, content, publish, VANISHED_DIRECTORY_RETRIES);
+    }
+
+    private Uni<Boolean> viaTemporaryFile(String path, byte[] content, BiFunction<String, String, Uni<Boolean>> publish, int retries) {
         String target = full(path);
         String temp = target + "." + UUID.randomUUID() + ".tmp";
         return mkdirsFor(target)
                 .chain(() -> fs.writeFile(temp, io.vertx.mutiny.core.buffer.Buffer.buffer(content)))
                 .chain(() -> publish.apply(temp, target))
                 .eventually(() -> fs.delete(temp).onFailure().recoverWithNull())
-                .onFailure().transform(e -> translate(e, path));
+                .onFailure().transform(e -> translate(e, path))
+                .onFailure(e -> e instanceof PathNotFoundException && retries > 0)
+                .recoverWithUni(() -> viaTemporaryFile(path, content, publish, retries - 1));
     }
 
     @Override
