@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 import dev.berth.http.ErrorReply;
 import dev.berth.proxy.ProxyBlobs;
 import dev.berth.registry.Digest;
+import io.netty.channel.WriteBufferWaterMark;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.buffer.Buffer;
@@ -22,7 +23,12 @@ final class MirroredBody implements ProxyBlobs.Sink {
     private static final Logger LOG = Logger.getLogger(MirroredBody.class);
 
     /** Bytes queued for the client before a write waits: two of a fill's steps. */
-    private static final int WRITE_QUEUE_BYTES = 2 * ProxyBlobs.STEP_BYTES;
+    static final int WRITE_QUEUE_BYTES = 2 * ProxyBlobs.STEP_BYTES;
+    /**
+     * Netty's default, given back once the body is done: Vert.x sets the queue on the whole connection, and the
+     * next response on a kept-alive one would otherwise queue 4 MiB before its back-pressure starts.
+     */
+    static final int DEFAULT_WRITE_QUEUE_BYTES = WriteBufferWaterMark.DEFAULT.high();
 
     private final HttpServerResponse response;
     private final Executor onContext;
@@ -76,6 +82,8 @@ final class MirroredBody implements ProxyBlobs.Sink {
     public void end() {
         onContext.execute(() -> {
             if (!response.closed()) {
+                // before end(): an ended response refuses it
+                response.setWriteQueueMaxSize(DEFAULT_WRITE_QUEUE_BYTES);
                 response.end();
             }
         });
@@ -87,6 +95,9 @@ final class MirroredBody implements ProxyBlobs.Sink {
             release();
             if (response.closed()) {
                 return;
+            }
+            if (!response.ended()) {
+                response.setWriteQueueMaxSize(DEFAULT_WRITE_QUEUE_BYTES);
             }
             if (response.headWritten()) {
                 // status and length are out: only a broken connection tells the client the body is incomplete

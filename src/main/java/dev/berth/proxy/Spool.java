@@ -55,7 +55,7 @@ final class Spool {
     /** Used by one append at a time, each after the last. */
     private final Digester digester;
     private volatile long written;
-    /** The last append queued: each starts once the one before it is written. */
+    /** The last append queued, set by the one writer on its context: each starts once the one before it is written. */
     private CompletableFuture<Void> appended = CompletableFuture.completedFuture(null);
 
     // what readers may take and how the fill ended, and who still reads: guarded by this
