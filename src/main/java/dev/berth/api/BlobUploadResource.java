@@ -78,7 +78,7 @@ public class BlobUploadResource {
             return Uni.createFrom().nullItem();
         }
         return repositoryBlobs.size(source, digest)
-                .chain(size -> repositoryBlobs.link(repository, digest).map(v -> created(repository, digest, request)))
+                .chain(size -> repositoryBlobs.link(repository, digest, size).map(v -> created(repository, digest, request)))
                 .onFailure(RegistryException.class).recoverWithNull();
     }
 

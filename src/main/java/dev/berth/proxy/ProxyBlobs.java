@@ -121,7 +121,7 @@ public class ProxyBlobs {
         return blobs.size(digest).chain(stored -> {
             if (stored.isPresent()) {
                 // stored for another repository: upstream says whether this one holds it, without a transfer
-                return upstreamSize(repository, digest).chain(() -> repositoryBlobs.link(repository, digest)).replaceWith(false);
+                return upstreamSize(repository, digest).chain(() -> repositoryBlobs.link(repository, digest, stored.get())).replaceWith(false);
             }
             Running mine = new Running(repository, new CompletableFuture<>(), new CompletableFuture<>());
             Running running = fills.putIfAbsent(digest, mine);

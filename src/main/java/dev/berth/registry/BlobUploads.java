@@ -251,10 +251,10 @@ public class BlobUploads {
      */
     private Uni<Void> place(OpenUpload upload, Digest digest, long size, Optional<Long> existing) {
         return existing.isPresent() && existing.get() == size
-                ? repositoryBlobs.link(upload.repository(), digest).chain(() -> keepIfCollected(upload, digest, size))
+                ? repositoryBlobs.link(upload.repository(), digest, size).chain(() -> keepIfCollected(upload, digest, size))
                 // the upload's data may stay where it was (S3 copies it): it goes with the upload's removal
                 : driver.place(upload.data(), StoragePaths.blobData(digest), size)
-                        .chain(() -> repositoryBlobs.link(upload.repository(), digest));
+                        .chain(() -> repositoryBlobs.link(upload.repository(), digest, size));
     }
 
     /**

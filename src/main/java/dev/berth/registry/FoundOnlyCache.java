@@ -45,6 +45,28 @@ final class FoundOnlyCache {
     }
 
     /**
+     * Runs {@code write}, after which storage holds {@code value} under {@code key}, and keeps the value
+     * once the write succeeded, as a load would keep it: a reader meanwhile waits for the write, and an
+     * invalidation meanwhile (a delete, here or through another replica) drops it. A failed or cancelled
+     * write leaves no entry.
+     */
+    static Uni<Void> writeThrough(Cache cache, Object key, Object value, Uni<Void> write) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Object> entry = new CompletableFuture<>();
+            cache.as(CaffeineCache.class).put(key, entry);
+            return write.onTermination().call((ignored, failure, cancelled) -> {
+                if (failure == null && !cancelled) {
+                    entry.complete(value);
+                    return Uni.createFrom().voidItem();
+                }
+                // a reader waiting on the entry meets the marker and asks storage itself
+                entry.complete(ABSENT);
+                return cache.invalidate(key);
+            });
+        });
+    }
+
+    /**
      * The value already in the cache, or null (none, a load still running, or a miss marker). A hit is
      * answered here, on the caller's thread, without getAsync's Uni chain and its emitOn.
      */

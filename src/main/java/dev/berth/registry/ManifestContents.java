@@ -39,7 +39,8 @@ public class ManifestContents {
         return load.get().invoke(loaded -> keep(digest, loaded));
     }
 
-    private void keep(Digest digest, Manifest manifest) {
+    /** Keeps a manifest just stored under its digest: the first pull after a push reads no content. */
+    void keep(Digest digest, Manifest manifest) {
         if (manifest.content().length <= maxManifestSize.asLongValue()) {
             cache.as(CaffeineCache.class).put(digest, CompletableFuture.completedFuture(manifest));
         }

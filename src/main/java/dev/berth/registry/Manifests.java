@@ -99,8 +99,8 @@ public class Manifests {
         long validating = System.nanoTime();
         return (pushed ? checkReferences(repository, manifest) : Uni.createFrom().voidItem())
                 .chain(() -> pushed ? blobs.putIfAbsent(digest, content) : blobs.put(digest, content))
-                .chain(() -> pushed ? commit(repository, manifest, digest, validating)
-                        : Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest))
+                .chain(() -> revisions.writeThrough(revisionKey(repository, digest), digest, pushed ? commit(repository, manifest, digest, validating)
+                        : Links.write(driver, StoragePaths.manifestRevisionLink(repository, digest), digest)))
                 // after the link, beside the links that name it: the content again, as a collection may have moved
                 // aside content it reused (docs/gc.md); the revision is readable by digest from here on either way
                 .chain(() -> Uni.join().all(
@@ -110,6 +110,7 @@ public class Manifests {
                                 : Uni.createFrom().voidItem(),
                         tagName != null ? tags.tag(repository, tagName, digest) : Uni.createFrom().voidItem())
                         .andFailFast())
+                .invoke(() -> contents.keep(digest, Manifest.stored(content)))
                 .map(v -> new Pushed(digest, manifest.subject()));
     }
 

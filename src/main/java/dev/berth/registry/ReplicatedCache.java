@@ -35,6 +35,15 @@ final class ReplicatedCache {
         return enabled && invalidations.trusted() ? FoundOnlyCache.get(cache, key, load) : load.get();
     }
 
+    /**
+     * Runs {@code write}, which makes {@code value} what storage holds under {@code key}, and keeps the value here
+     * (not on other replicas, which read storage at their next miss): the first read after a push or a mirror's fill
+     * costs no storage round trip, as Distribution's descriptor cache is set when a blob is committed.
+     */
+    Uni<Void> writeThrough(String key, Object value, Uni<Void> write) {
+        return enabled && invalidations.trusted() ? FoundOnlyCache.writeThrough(cache, key, value, write) : write;
+    }
+
     /** Evicts the entry here only: before a change is in storage, other replicas have nothing new to read. */
     Uni<Void> evictHere(String key) {
         return cache.invalidate(key);

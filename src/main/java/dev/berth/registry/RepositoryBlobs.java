@@ -54,9 +54,9 @@ public class RepositoryBlobs {
                 .chain(link -> link.filter(digest::equals).isEmpty() ? Uni.createFrom().item(Optional.<Long>empty()) : blobs.size(digest));
     }
 
-    /** Links an already stored blob into {@code repository}. */
-    public Uni<Void> link(String repository, Digest digest) {
-        return Links.write(driver, StoragePaths.layerLink(repository, digest), digest);
+    /** Links an already stored blob of {@code size} into {@code repository}; the next read of it here needs no storage round trip. */
+    public Uni<Void> link(String repository, Digest digest, long size) {
+        return descriptors.writeThrough(key(repository, digest), size, Links.write(driver, StoragePaths.layerLink(repository, digest), digest));
     }
 
     /** Removes the blob from {@code repository} (the content stays for garbage collection). */

@@ -1,0 +1,119 @@
+package dev.berth.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.berth.storage.StorageDriver;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * What a push or a mirror's fill writes is kept in the caches as it is written, so the first pull after it reads
+ * no link and no content from storage; a write that fails, or a delete while it runs, leaves nothing cached.
+ * Storage is changed behind the caches' back to tell an answer from the cache from one read from storage.
+ */
+@QuarkusTest
+class WriteThroughCacheTest {
+    private static final byte[] DATA = "write-through blob".getBytes(StandardCharsets.UTF_8);
+    private static final Digest BLOB = Digester.of(DigestAlgorithm.SHA256, DATA);
+    private static final byte[] MANIFEST = """
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":18,\
+            "digest":"%s"},"layers":[]}""".formatted(BLOB).getBytes(StandardCharsets.UTF_8);
+
+    @Inject
+    RepositoryBlobs repositoryBlobs;
+    @Inject
+    Manifests manifests;
+    @Inject
+    StorageDriver driver;
+    @Inject
+    @CacheName("blob-descriptors")
+    Cache descriptors;
+
+    @Test
+    void aBlobJustLinkedIsAnsweredWithoutReadingItsLink() {
+        driver.putContent(StoragePaths.blobData(BLOB), DATA).await().indefinitely();
+        repositoryBlobs.link("cache/linked", BLOB, DATA.length).await().indefinitely();
+        driver.delete(StoragePaths.layerLink("cache/linked", BLOB)).await().indefinitely();
+
+        assertEquals(DATA.length, repositoryBlobs.size("cache/linked", BLOB).await().indefinitely(), "from the cache");
+        repositoryBlobs.forget("cache/linked", BLOB).await().indefinitely();
+        RegistryException unknown = assertThrows(RegistryException.class,
+                () -> repositoryBlobs.size("cache/linked", BLOB).await().indefinitely(), "from storage once forgotten");
+        assertEquals(ErrorCode.BLOB_UNKNOWN, unknown.code());
+    }
+
+    @Test
+    void aManifestJustStoredIsServedWithoutReadingItsRevisionOrContent() {
+        Digest digest = manifests.putMirrored("cache/manifest", "v1", MANIFEST, "application/vnd.oci.image.manifest.v1+json")
+                .await().indefinitely().digest();
+        driver.delete(StoragePaths.manifestRevisionLink("cache/manifest", digest)).await().indefinitely();
+        driver.delete(StoragePaths.blobData(digest)).await().indefinitely();
+
+        Manifests.Stored stored = manifests.get("cache/manifest", digest.toString()).await().indefinitely();
+        assertEquals(digest, stored.digest());
+        assertEquals(new String(MANIFEST, StandardCharsets.UTF_8), new String(stored.manifest().content(), StandardCharsets.UTF_8));
+        assertEquals("application/vnd.oci.image.manifest.v1+json", stored.manifest().mediaType());
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingCached() {
+        String key = "cache/failed@" + BLOB;
+        Uni<Void> failing = Uni.createFrom().failure(new IllegalStateException("storage down"));
+        assertThrows(IllegalStateException.class, () -> FoundOnlyCache.writeThrough(descriptors, key, 7L, failing).await().indefinitely());
+
+        AtomicInteger loads = new AtomicInteger();
+        Optional<Long> read = FoundOnlyCache.<Long>get(descriptors, key, () -> {
+            loads.incrementAndGet();
+            return Uni.createFrom().item(Optional.of(9L));
+        }).await().indefinitely();
+        assertEquals(Optional.of(9L), read);
+        assertEquals(1, loads.get(), "storage was asked");
+    }
+
+    @Test
+    void aReaderDuringTheWriteWaitsForItAndAnEvictionDuringItDropsIt() {
+        String key = "cache/racing@" + BLOB;
+        CompletableFuture<Void> storage = new CompletableFuture<>();
+        CompletableFuture<Void> written = FoundOnlyCache.writeThrough(descriptors, key, 7L, Uni.createFrom().completionStage(storage))
+                .subscribeAsCompletionStage();
+        AtomicInteger loads = new AtomicInteger();
+        CompletableFuture<Optional<Long>> reader = FoundOnlyCache.<Long>get(descriptors, key, () -> {
+            loads.incrementAndGet();
+            return Uni.createFrom().item(Optional.of(9L));
+        }).subscribeAsCompletionStage();
+        assertFalse(reader.isDone(), "the reader waits for the write");
+        storage.complete(null);
+        written.join();
+        assertEquals(Optional.of(7L), reader.join());
+        assertEquals(0, loads.get(), "the reader got the written value without asking storage");
+
+        String evicted = "cache/evicted@" + BLOB;
+        CompletableFuture<Void> slow = new CompletableFuture<>();
+        CompletableFuture<Void> done = FoundOnlyCache.writeThrough(descriptors, evicted, 7L, Uni.createFrom().completionStage(slow))
+                .subscribeAsCompletionStage();
+        descriptors.invalidate(evicted).await().indefinitely(); // a delete, here or through another replica
+        slow.complete(null);
+        done.join();
+        Optional<Long> after = FoundOnlyCache.<Long>get(descriptors, evicted, () -> {
+            loads.incrementAndGet();
+            return Uni.createFrom().item(Optional.empty());
+        }).await().indefinitely();
+        assertTrue(after.isEmpty(), "storage's answer, not the value written before the delete");
+        assertEquals(1, loads.get());
+    }
+}
