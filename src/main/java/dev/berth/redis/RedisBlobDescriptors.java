@@ -73,10 +73,24 @@ public class RedisBlobDescriptors {
             }
             return storage.get().invoke(found -> {
                 if (size == MISS && found.isPresent() && System.nanoTime() - start < WRITE_BACK_WINDOW.toNanos()) {
-                    remember(repository, digest, found.get()).subscribe().with(ok -> { }, e -> LOG.debugf("redis: descriptor not kept: %s", e));
+                    keep(repository, digest, found.get());
                 }
             });
         });
+    }
+
+    /**
+     * A link just written to storage, kept in Redis as Distribution sets the descriptor when a blob is committed;
+     * a delete through another replica meanwhile clears it again after the write-back window ({@link #forget}).
+     */
+    public void linked(String repository, String digest, long size) {
+        if (enabled && link.up()) {
+            keep(repository, digest, size);
+        }
+    }
+
+    private void keep(String repository, String digest, long size) {
+        remember(repository, digest, size).subscribe().with(ok -> { }, e -> LOG.debugf("redis: descriptor not kept: %s", e));
     }
 
     /** Drops the repository's descriptor and the global one (which it reads), now and once more after the write-back window. */

@@ -56,7 +56,8 @@ public class RepositoryBlobs {
 
     /** Links an already stored blob of {@code size} into {@code repository}; the next read of it here needs no storage round trip. */
     public Uni<Void> link(String repository, Digest digest, long size) {
-        return descriptors.writeThrough(key(repository, digest), size, Links.write(driver, StoragePaths.layerLink(repository, digest), digest));
+        return descriptors.writeThrough(key(repository, digest), size, Links.write(driver, StoragePaths.layerLink(repository, digest), digest)
+                .invoke(() -> shared.linked(repository, digest.toString(), size)));
     }
 
     /** Removes the blob from {@code repository} (the content stays for garbage collection). */
