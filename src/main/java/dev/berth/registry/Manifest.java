@@ -65,6 +65,15 @@ public final class Manifest {
         return manifest;
     }
 
+    /**
+     * This manifest as {@link #stored} reads it back, without parsing again: the media type its content declares or
+     * implies, not the request's Content-Type, so a cached copy is served as any replica would serve it.
+     */
+    Manifest asStored() {
+        String declared = text(root, "mediaType");
+        return new Manifest(content, declared != null ? declared : inferred(root), root);
+    }
+
     /** Reads a stored manifest (already validated when it was pushed). */
     public static Manifest stored(byte[] content) {
         try {

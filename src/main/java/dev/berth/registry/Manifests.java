@@ -110,7 +110,7 @@ public class Manifests {
                                 : Uni.createFrom().voidItem(),
                         tagName != null ? tags.tag(repository, tagName, digest) : Uni.createFrom().voidItem())
                         .andFailFast())
-                .invoke(() -> contents.keep(digest, Manifest.stored(content)))
+                .invoke(() -> contents.keep(digest, manifest.asStored()))
                 .map(v -> new Pushed(digest, manifest.subject()));
     }
 

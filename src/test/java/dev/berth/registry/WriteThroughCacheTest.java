@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import dev.berth.storage.StorageDriver;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 
@@ -71,10 +73,22 @@ class WriteThroughCacheTest {
     }
 
     @Test
+    void aManifestCachedAsPushedHasTheMediaTypeStorageWouldGiveIt() {
+        byte[] untyped = """
+                {"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":18,\
+                "digest":"%s"},"layers":[],"annotations":{"test":"untyped"}}""".formatted(BLOB).getBytes(StandardCharsets.UTF_8);
+        Manifest pushed = Manifest.parse(untyped, "application/vnd.docker.distribution.manifest.v2+json");
+        assertEquals("application/vnd.docker.distribution.manifest.v2+json", pushed.mediaType(), "the request's type");
+        assertEquals(Manifest.stored(untyped).mediaType(), pushed.asStored().mediaType());
+        assertEquals("application/vnd.oci.image.manifest.v1+json", pushed.asStored().mediaType());
+    }
+
+    @Test
     void aFailedWriteLeavesNothingCached() {
         String key = "cache/failed@" + BLOB;
         Uni<Void> failing = Uni.createFrom().failure(new IllegalStateException("storage down"));
         assertThrows(IllegalStateException.class, () -> FoundOnlyCache.writeThrough(descriptors, key, 7L, failing).await().indefinitely());
+        assertNull(descriptors.as(CaffeineCache.class).getIfPresent(key), "no entry, not even the miss marker");
 
         AtomicInteger loads = new AtomicInteger();
         Optional<Long> read = FoundOnlyCache.<Long>get(descriptors, key, () -> {
