@@ -18,6 +18,7 @@
 #                                then the layer alone with curl, s3-latency-get; each records the CPU per GiB of the
 #                                registry, S3Proxy, the relay and the client)
 #   bench/run.sh s3-latency-layers   push of an image of ten 256 KiB layers through the same relay (RUNS <= 4)
+#   BERTH_JAVA_OPTS="-XX:+PrintCompilation" bench/run.sh mirror   more JVM options for Berth (its log: bench/out/berth*.log)
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md (REPORT=0: results.csv only, the
@@ -141,7 +142,8 @@ start_registry() { # who heap [config name] -> pid on stdout
   local who=$1 heap=${2:-512m} port=$BERTH_PORT cfg=${3:-$1}
   [ "$who" = reference ] && port=$REF_PORT
   if [ "$who" = berth ]; then
-    java -Xmx"$heap" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
+    # shellcheck disable=SC2086 # BERTH_JAVA_OPTS: more JVM options for Berth, split on spaces
+    java -Xmx"$heap" ${BERTH_JAVA_OPTS:-} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
   else
     if [ -n "${BASELINE_JAR:-}" ]; then
       java -Xmx"$heap" -jar "$BASELINE_JAR" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
@@ -432,6 +434,7 @@ scenario_mirror() {
       cmp -s "$OUT/pulled-mirror/cold/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" || log "$who: cold pull's layer differs"
       cmp -s "$OUT/pulled-mirror/warm/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" || log "$who: warm pull's layer differs"
       stop_pid "$pid"
+      cp "$OUT/$who-mirror.log" "$OUT/$who-mirror-run$run.log" # the x10 pulls below start it again on this log
 
       rm -rf "$OUT/s3/bench/mirror-$who" "$OUT/pulled-mirror"
       pid=$(start_registry "$who" 512m "$who-mirror")
