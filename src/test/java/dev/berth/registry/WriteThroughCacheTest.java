@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
@@ -100,16 +101,28 @@ class WriteThroughCacheTest {
     }
 
     @Test
+    void aReaderDuringAWriteThatFailsGetsStoragesAnswer() {
+        String key = "cache/failing@" + BLOB;
+        CompletableFuture<Void> storage = new CompletableFuture<>();
+        CompletableFuture<Void> written = writeSeven(key, storage);
+        AtomicInteger loads = new AtomicInteger();
+        CompletableFuture<Optional<Long>> reader = read(key, Optional.empty(), loads);
+        assertFalse(reader.isDone(), "the reader waits for the write");
+        storage.completeExceptionally(new IllegalStateException("storage down"));
+        assertThrows(Exception.class, written::join);
+        assertEquals(Optional.empty(), reader.orTimeout(10, TimeUnit.SECONDS).join(),
+                "storage's answer, not the value the failed write would have stored");
+        assertEquals(1, loads.get(), "the reader asked storage itself");
+        assertNull(descriptors.as(CaffeineCache.class).getIfPresent(key), "nothing left cached");
+    }
+
+    @Test
     void aReaderDuringTheWriteWaitsForItAndAnEvictionDuringItDropsIt() {
         String key = "cache/racing@" + BLOB;
         CompletableFuture<Void> storage = new CompletableFuture<>();
-        CompletableFuture<Void> written = FoundOnlyCache.writeThrough(descriptors, key, 7L, Uni.createFrom().completionStage(storage))
-                .subscribeAsCompletionStage();
+        CompletableFuture<Void> written = writeSeven(key, storage);
         AtomicInteger loads = new AtomicInteger();
-        CompletableFuture<Optional<Long>> reader = FoundOnlyCache.<Long>get(descriptors, key, () -> {
-            loads.incrementAndGet();
-            return Uni.createFrom().item(Optional.of(9L));
-        }).subscribeAsCompletionStage();
+        CompletableFuture<Optional<Long>> reader = read(key, Optional.of(9L), loads);
         assertFalse(reader.isDone(), "the reader waits for the write");
         storage.complete(null);
         written.join();
@@ -118,16 +131,25 @@ class WriteThroughCacheTest {
 
         String evicted = "cache/evicted@" + BLOB;
         CompletableFuture<Void> slow = new CompletableFuture<>();
-        CompletableFuture<Void> done = FoundOnlyCache.writeThrough(descriptors, evicted, 7L, Uni.createFrom().completionStage(slow))
-                .subscribeAsCompletionStage();
+        CompletableFuture<Void> done = writeSeven(evicted, slow);
         descriptors.invalidate(evicted).await().indefinitely(); // a delete, here or through another replica
         slow.complete(null);
         done.join();
-        Optional<Long> after = FoundOnlyCache.<Long>get(descriptors, evicted, () -> {
-            loads.incrementAndGet();
-            return Uni.createFrom().item(Optional.empty());
-        }).await().indefinitely();
+        Optional<Long> after = read(evicted, Optional.empty(), loads).join();
         assertTrue(after.isEmpty(), "storage's answer, not the value written before the delete");
         assertEquals(1, loads.get());
+    }
+
+    /** Writes 7 through the cache under {@code key}; storage's write ends as {@code storage} does. */
+    private CompletableFuture<Void> writeSeven(String key, CompletableFuture<Void> storage) {
+        return FoundOnlyCache.writeThrough(descriptors, key, 7L, Uni.createFrom().completionStage(storage)).subscribeAsCompletionStage();
+    }
+
+    /** A read of {@code key} whose storage load, counted in {@code loads}, answers {@code stored}. */
+    private CompletableFuture<Optional<Long>> read(String key, Optional<Long> stored, AtomicInteger loads) {
+        return FoundOnlyCache.<Long>get(descriptors, key, () -> {
+            loads.incrementAndGet();
+            return Uni.createFrom().item(stored);
+        }).subscribeAsCompletionStage();
     }
 }
