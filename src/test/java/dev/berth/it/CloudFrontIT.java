@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.storage.middleware.cloudfront.CloudFrontStandIn;
+import dev.berth.storage.middleware.cloudfront.IpRangesServer;
 import dev.berth.storage.s3.S3Clients;
 import dev.berth.storage.s3.S3ProxyResource;
 import dev.berth.storage.s3.S3Settings;
@@ -101,6 +103,41 @@ class CloudFrontIT {
         }
     }
 
+    @Test
+    void clientsInsideAwsRangesGetS3sUrlFromTheFetchedRanges() throws Exception {
+        String layer = pushSingle("/cdn/inside:v1");
+        // ip-ranges.json on loopback, behind a redirect, naming loopback as an AWS range
+        IpRangesServer ranges = IpRangesServer.start(
+                "{\"prefixes\":[{\"ip_prefix\":\"127.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"AMAZON\"}],\"ipv6_prefixes\":[]}", 0);
+        String filtered = config(endpoint, work.resolve("cloudfront.pem"), "/cdn-root") + "        ipfilteredby: aws\n"
+                + "        iprangesurl: " + ranges.movedUrl() + "\n";
+        try (BerthProcess inside = BerthProcess.start(Files.createDirectories(work.resolve("inside")), filtered, List.of(), Map.of())) {
+            HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            URI blob = URI.create(inside.url("/v2/cdn/inside/blobs/" + layer));
+            String url = "";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline && !url.startsWith(endpoint)) { // until the ranges are loaded
+                HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(blob).build(), HttpResponse.BodyHandlers.discarding());
+                assertEquals(307, redirect.statusCode());
+                url = redirect.headers().firstValue("Location").orElseThrow();
+                Thread.sleep(100);
+            }
+            assertTrue(url.startsWith(endpoint + "/" + S3ProxyResource.BUCKET + "/cdn-root/docker/registry/v2/blobs/"),
+                    "a client inside the fetched ranges gets S3's presigned URL, not the CDN's: " + url);
+            HttpResponse<byte[]> served = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, served.statusCode());
+            assertArrayEquals(Files.readAllBytes(layout.root.resolve("blobs/sha256/" + layer.substring(7))), served.body());
+        } finally {
+            ranges.close();
+        }
+    }
+
+    /** Pushes the single-platform image to {@code repoAndTag} on berth; its first layer's digest. */
+    private static String pushSingle(String repoAndTag) throws Exception {
+        Skopeo.ok("copy", "--dest-tls-verify=false", "oci:" + layout.root + ":single", "docker://" + berth.hostPort() + repoAndTag);
+        return layout.blobDigests.get(0);
+    }
+
     /** What the stand-in serves: the bucket's object under the URL's key. */
     private static byte[] object(String key) {
         try {
@@ -141,9 +178,7 @@ class CloudFrontIT {
 
     @Test
     void blobGetIsASignedRedirectThatTheCdnAcceptsAndTamperingBreaks() throws Exception {
-        String ref = "docker://" + berth.hostPort() + "/cdn/single:v1";
-        Skopeo.ok("copy", "--dest-tls-verify=false", "oci:" + layout.root + ":single", ref);
-        String layer = layout.blobDigests.get(0);
+        String layer = pushSingle("/cdn/single:v1");
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(URI.create(berth.url("/v2/cdn/single/blobs/" + layer))).build(),
                 HttpResponse.BodyHandlers.discarding());

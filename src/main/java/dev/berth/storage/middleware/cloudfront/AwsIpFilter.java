@@ -2,16 +2,18 @@ package dev.berth.storage.middleware.cloudfront;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import org.jboss.logging.Logger;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * Whether a client is inside AWS, from ip-ranges.json fetched at start and every
@@ -64,28 +66,30 @@ public final class AwsIpFilter implements AutoCloseable {
         if (closed) {
             return;
         }
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT).GET().build();
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
-            try {
-                if (error != null) {
-                    throw new IOException(error.getMessage() == null ? error.toString() : error.getMessage(), error);
-                }
-                if (response.statusCode() != 200) {
-                    throw new IOException("HTTP " + response.statusCode());
-                }
-                CidrSet loaded = AwsIpRanges.parse(response.body(), regions);
-                ranges = loaded;
-                failures = 0;
-                LOG.infof("middleware cloudfront: loaded %d AWS ip ranges from %s", loaded.size(), url);
-                firstLoad.complete(null);
-                schedule(updateFrequency);
-            } catch (IOException | RuntimeException e) {
-                failures++;
-                Duration retry = retryDelay(failures);
-                LOG.errorf("middleware cloudfront: fetching %s failed (%s); retrying in %s", url, e.getMessage(), retry);
-                schedule(retry);
-            }
-        });
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString())
+                .setFollowRedirects(true).setIdleTimeout(REQUEST_TIMEOUT.toMillis());
+        client.request(request)
+                .compose(r -> r.send())
+                .compose(response -> response.statusCode() == 200 ? response.body()
+                        : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode())))
+                // the document is over a megabyte of JSON: parsed on a worker, not on the event loop
+                .compose(body -> vertx.executeBlocking(() -> AwsIpRanges.parse(body.getBytes(), regions), false))
+                .onComplete(loaded -> {
+                    if (loaded.succeeded()) {
+                        ranges = loaded.result();
+                        failures = 0;
+                        LOG.infof("middleware cloudfront: loaded %d AWS ip ranges from %s", loaded.result().size(), url);
+                        firstLoad.complete(null);
+                        schedule(updateFrequency);
+                    } else {
+                        failures++;
+                        Duration retry = retryDelay(failures);
+                        Throwable e = loaded.cause();
+                        LOG.errorf("middleware cloudfront: fetching %s failed (%s); retrying in %s", url,
+                                e.getMessage() == null ? e.toString() : e.getMessage(), retry);
+                        schedule(retry);
+                    }
+                });
     }
 
     /** firstRetry, doubled per further failure, never beyond updatefrequency or 15 minutes. */
@@ -95,13 +99,10 @@ public final class AwsIpFilter implements AutoCloseable {
         return delay.compareTo(cap) > 0 ? cap : delay;
     }
 
-    /** A Vert.x timer; the fetch starts on a worker, as resolving the host name may block. */
+    /** A Vert.x timer; the client resolves and connects without blocking, so the fetch starts on the event loop. */
     private void schedule(Duration delay) {
         if (!closed) {
-            next = vertx.setTimer(Math.max(1, delay.toMillis()), id -> vertx.executeBlocking(() -> {
-                fetch();
-                return null;
-            }, false));
+            next = vertx.setTimer(Math.max(1, delay.toMillis()), id -> fetch());
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.berth.storage.middleware.cloudfront;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +31,8 @@ import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 
 /**
  * {@code middleware.storage: - name: cloudfront}: reads the options and the key, then watches the key
@@ -140,10 +141,7 @@ public class CloudFrontMiddlewareFactory implements StorageMiddlewareFactory {
 
     private synchronized HttpClient httpClient() {
         if (httpClient == null) {
-            httpClient = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .build();
+            httpClient = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000));
         }
         return httpClient;
     }
@@ -158,5 +156,9 @@ public class CloudFrontMiddlewareFactory implements StorageMiddlewareFactory {
             }
         }
         running.clear();
+        if (httpClient != null) {
+            httpClient.close();
+            httpClient = null;
+        }
     }
 }

@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 import io.vertx.core.Vertx;
 
@@ -42,7 +36,7 @@ class AwsIpFilterTest {
             """;
 
     private final Vertx vertx = Vertx.vertx();
-    private HttpServer server;
+    private IpRangesServer server;
     private AwsIpFilter filter;
 
     @AfterEach
@@ -51,7 +45,7 @@ class AwsIpFilterTest {
             filter.close();
         }
         if (server != null) {
-            server.stop(0);
+            server.close();
         }
         vertx.close();
     }
@@ -89,55 +83,45 @@ class AwsIpFilterTest {
                 "{\"prefixes\":[{\"ip_prefix\":\"3.5.0.0/99\",\"region\":\"x\"}]}".getBytes(StandardCharsets.UTF_8), Set.of()));
     }
 
-    /** Serves ip-ranges.json on 127.0.0.1, failing the first {@code failures} requests with 503. */
-    static HttpServer ipRangesServer(int failures, AtomicInteger requests) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/ip-ranges.json", exchange -> {
-            int n = requests.incrementAndGet();
-            byte[] body = n <= failures ? "busy".getBytes(StandardCharsets.UTF_8) : IP_RANGES.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(n <= failures ? 503 : 200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        return server;
-    }
-
-    static URI url(HttpServer server) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ip-ranges.json");
-    }
-
     @Test
     void failedFetchIsRetriedSoonThenRefreshedOnSchedule() throws Exception {
-        AtomicInteger requests = new AtomicInteger();
-        server = ipRangesServer(2, requests);
-        filter = new AwsIpFilter(url(server), Set.of(), Duration.ofMillis(400), Duration.ofMillis(50),
-                HttpClient.newHttpClient(), vertx);
+        server = IpRangesServer.start(IP_RANGES, 2);
+        filter = new AwsIpFilter(server.url(), Set.of(), Duration.ofMillis(400), Duration.ofMillis(50),
+                vertx.createHttpClient(), vertx);
         assertFalse(filter.contains("3.5.141.9"), "nobody is inside AWS before the first load");
         filter.start();
         filter.firstLoad().get(10, TimeUnit.SECONDS);
-        assertEquals(3, requests.get(), "two failures, then success");
+        assertEquals(3, server.requests(), "two failures, then success");
         assertTrue(filter.contains("3.5.141.9"));
         assertTrue(filter.contains("2600:1f14::1"));
         assertFalse(filter.contains("198.51.100.7"));
         // the next refresh comes after updatefrequency
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (requests.get() < 4 && System.nanoTime() < deadline) {
+        while (server.requests() < 4 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(4, requests.get());
+        assertEquals(4, server.requests());
+    }
+
+    @Test
+    void redirectsAreFollowed() throws Exception {
+        server = IpRangesServer.start(IP_RANGES, 0);
+        filter = new AwsIpFilter(server.movedUrl(), Set.of("us-west-2"),
+                Duration.ofHours(12), Duration.ofMillis(50), vertx.createHttpClient(), vertx).start();
+        filter.firstLoad().get(10, TimeUnit.SECONDS);
+        assertEquals(1, server.requests(), "the document fetched once, at the redirect's target");
+        assertTrue(filter.contains("52.94.77.1"));
+        assertFalse(filter.contains("3.5.141.9"), "only the listed region");
     }
 
     @Test
     void unreachableUrlKeepsRetrying() throws Exception {
-        AtomicInteger requests = new AtomicInteger();
-        server = ipRangesServer(0, requests);
-        URI dead = url(server);
-        server.stop(0);
+        server = IpRangesServer.start(IP_RANGES, 0);
+        URI dead = server.url();
+        server.close();
         server = null;
         filter = new AwsIpFilter(dead, Set.of(), Duration.ofHours(12), Duration.ofMillis(20),
-                HttpClient.newHttpClient(), vertx).start();
+                vertx.createHttpClient(), vertx).start();
         Thread.sleep(400);
         assertFalse(filter.firstLoad().isDone());
         assertFalse(filter.contains("3.5.141.9"));
@@ -146,14 +130,14 @@ class AwsIpFilterTest {
     @Test
     void retryBackoffDoublesAndIsCapped() {
         AwsIpFilter f = new AwsIpFilter(URI.create("http://127.0.0.1:1/"), Set.of(), Duration.ofHours(12),
-                Duration.ofMinutes(1), HttpClient.newHttpClient(), vertx);
+                Duration.ofMinutes(1), vertx.createHttpClient(), vertx);
         assertEquals(Duration.ofMinutes(1), f.retryDelay(1));
         assertEquals(Duration.ofMinutes(2), f.retryDelay(2));
         assertEquals(Duration.ofMinutes(8), f.retryDelay(4));
         assertEquals(Duration.ofMinutes(15), f.retryDelay(10));
         assertEquals(Duration.ofMinutes(15), f.retryDelay(1000));
         AwsIpFilter frequent = new AwsIpFilter(URI.create("http://127.0.0.1:1/"), Set.of(), Duration.ofMinutes(3),
-                Duration.ofMinutes(1), HttpClient.newHttpClient(), vertx);
+                Duration.ofMinutes(1), vertx.createHttpClient(), vertx);
         assertEquals(Duration.ofMinutes(3), frequent.retryDelay(5));
     }
 }

@@ -17,14 +17,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpServer;
 
 import dev.berth.testsupport.DeclaredCaches;
 import dev.berth.storage.BucketKeys;
@@ -52,7 +49,7 @@ class CloudFrontMiddlewareTest {
             new CloudFrontMiddlewareFactory(metrics, vertx, DeclaredCaches.standalone("signed-urls"), clock, Duration.ofHours(1), Duration.ofMillis(50));
     private final HttpClient http = HttpClient.newHttpClient();
     private CloudFrontStandIn cdn;
-    private HttpServer ipRanges;
+    private IpRangesServer ipRanges;
 
     @BeforeAll
     static void keys() {
@@ -67,7 +64,7 @@ class CloudFrontMiddlewareTest {
             cdn.close();
         }
         if (ipRanges != null) {
-            ipRanges.stop(0);
+            ipRanges.close();
         }
     }
 
@@ -134,11 +131,11 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void awsClientsGetTheDriversOwnUrlAndSpoofingDoesNotHelp() throws Exception {
-        ipRanges = AwsIpFilterTest.ipRangesServer(0, new AtomicInteger());
+        ipRanges = IpRangesServer.start(AwsIpFilterTest.IP_RANGES, 0);
         Map<String, String> o = options();
         o.put("ipfilteredby", "awsregion");
         o.put("awsregion", "us-west-2");
-        o.put("iprangesurl", AwsIpFilterTest.url(ipRanges).toString());
+        o.put("iprangesurl", ipRanges.url().toString());
         o.put("trustedproxies", "10.0.0.0/8");
         CloudFrontMiddleware driver = (CloudFrontMiddleware) factory.wrap(new BucketDriver("/reg"), EntryOptions.of(o));
         awaitRanges(driver);
@@ -164,10 +161,10 @@ class CloudFrontMiddlewareTest {
 
     @Test
     void withoutTrustedProxiesForwardedForIsNeverBelieved() throws Exception {
-        ipRanges = AwsIpFilterTest.ipRangesServer(0, new AtomicInteger());
+        ipRanges = IpRangesServer.start(AwsIpFilterTest.IP_RANGES, 0);
         Map<String, String> o = options();
         o.put("ipfilteredby", "aws");
-        o.put("iprangesurl", AwsIpFilterTest.url(ipRanges).toString());
+        o.put("iprangesurl", ipRanges.url().toString());
         CloudFrontMiddleware driver = (CloudFrontMiddleware) factory.wrap(new BucketDriver("/reg"), EntryOptions.of(o));
         awaitRanges(driver);
         String client = driver.clientAddress("198.51.100.7", List.of("52.94.77.1"));
