@@ -18,6 +18,8 @@ runs=5
 if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
 [ $# -gt 0 ] || { sed -n '4,8p' "$0" >&2; exit 2; }
 
+source "$(dirname "$0")/fs_config.sh"
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -29,17 +31,7 @@ run_once() {
   local dir port started
   dir=$(mktemp -d)
   port=$(free_port)
-  mkdir -p "$dir/data"
-  cat > "$dir/config.yml" <<YML
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-http:
-  addr: 127.0.0.1:$port
-YML
+  write_fs_config "$dir" "$port" info
   # one Python process starts the command and polls it: the clock starts when the poller is ready, and no client
   # is forked per try (a curl every 10 ms took CPU from the start it measured)
   local result
