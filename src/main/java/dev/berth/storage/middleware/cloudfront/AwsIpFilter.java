@@ -70,8 +70,9 @@ public final class AwsIpFilter implements AutoCloseable {
                 .setFollowRedirects(true).setIdleTimeout(REQUEST_TIMEOUT.toMillis());
         client.request(request)
                 .compose(r -> r.send())
-                .compose(response -> response.statusCode() == 200 ? response.body()
-                        : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode())))
+                // the body is read either way, so the connection goes back to the pool
+                .compose(response -> response.body().compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
+                        : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode()))))
                 // the document is over a megabyte of JSON: parsed on a worker, not on the event loop
                 .compose(body -> vertx.executeBlocking(() -> AwsIpRanges.parse(body.getBytes(), regions), false))
                 .onComplete(loaded -> {
