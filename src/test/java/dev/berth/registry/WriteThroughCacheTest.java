@@ -103,30 +103,22 @@ class WriteThroughCacheTest {
     @Test
     void aReaderDuringAWriteThatFailsGetsStoragesAnswer() {
         String key = "cache/failing@" + BLOB;
-        CompletableFuture<Void> storage = new CompletableFuture<>();
-        CompletableFuture<Void> written = writeSeven(key, storage);
-        AtomicInteger loads = new AtomicInteger();
-        CompletableFuture<Optional<Long>> reader = read(key, Optional.empty(), loads);
-        assertFalse(reader.isDone(), "the reader waits for the write");
-        storage.completeExceptionally(new IllegalStateException("storage down"));
-        assertThrows(Exception.class, written::join);
-        assertEquals(Optional.empty(), reader.orTimeout(10, TimeUnit.SECONDS).join(),
+        ReadDuringWrite race = readDuringWrite(key, Optional.empty());
+        race.storage.completeExceptionally(new IllegalStateException("storage down"));
+        assertThrows(Exception.class, race.written::join);
+        assertEquals(Optional.empty(), race.reader.orTimeout(10, TimeUnit.SECONDS).join(),
                 "storage's answer, not the value the failed write would have stored");
-        assertEquals(1, loads.get(), "the reader asked storage itself");
+        assertEquals(1, race.loads.get(), "the reader asked storage itself");
         assertNull(descriptors.as(CaffeineCache.class).getIfPresent(key), "nothing left cached");
     }
 
     @Test
     void aReaderDuringTheWriteWaitsForItAndAnEvictionDuringItDropsIt() {
-        String key = "cache/racing@" + BLOB;
-        CompletableFuture<Void> storage = new CompletableFuture<>();
-        CompletableFuture<Void> written = writeSeven(key, storage);
-        AtomicInteger loads = new AtomicInteger();
-        CompletableFuture<Optional<Long>> reader = read(key, Optional.of(9L), loads);
-        assertFalse(reader.isDone(), "the reader waits for the write");
-        storage.complete(null);
-        written.join();
-        assertEquals(Optional.of(7L), reader.join());
+        ReadDuringWrite race = readDuringWrite("cache/racing@" + BLOB, Optional.of(9L));
+        race.storage.complete(null);
+        race.written.join();
+        assertEquals(Optional.of(7L), race.reader.join());
+        AtomicInteger loads = race.loads;
         assertEquals(0, loads.get(), "the reader got the written value without asking storage");
 
         String evicted = "cache/evicted@" + BLOB;
@@ -138,6 +130,21 @@ class WriteThroughCacheTest {
         Optional<Long> after = read(evicted, Optional.empty(), loads).join();
         assertTrue(after.isEmpty(), "storage's answer, not the value written before the delete");
         assertEquals(1, loads.get());
+    }
+
+    /** A write of 7 held until {@code storage} completes, and a read that came during it (counted in {@code loads}). */
+    private record ReadDuringWrite(CompletableFuture<Void> storage, CompletableFuture<Void> written,
+            CompletableFuture<Optional<Long>> reader, AtomicInteger loads) {
+    }
+
+    /** Starts a write of 7 under {@code key}, then a read whose storage load would answer {@code stored}: it waits. */
+    private ReadDuringWrite readDuringWrite(String key, Optional<Long> stored) {
+        CompletableFuture<Void> storage = new CompletableFuture<>();
+        CompletableFuture<Void> written = writeSeven(key, storage);
+        AtomicInteger loads = new AtomicInteger();
+        CompletableFuture<Optional<Long>> reader = read(key, stored, loads);
+        assertFalse(reader.isDone(), "the reader waits for the write");
+        return new ReadDuringWrite(storage, written, reader, loads);
     }
 
     /** Writes 7 through the cache under {@code key}; storage's write ends as {@code storage} does. */

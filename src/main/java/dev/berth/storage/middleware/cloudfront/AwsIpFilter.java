@@ -76,6 +76,9 @@ public final class AwsIpFilter implements AutoCloseable {
                 // the document is over a megabyte of JSON: parsed on a worker, not on the event loop
                 .compose(body -> vertx.executeBlocking(() -> AwsIpRanges.parse(body.getBytes(), regions), false))
                 .onComplete(loaded -> {
+                    if (closed) {
+                        return; // shutting down: the client was closed under this fetch, nothing to log or retry
+                    }
                     if (loaded.succeeded()) {
                         ranges = loaded.result();
                         failures = 0;

@@ -8,14 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.berth.testsupport.Pki;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 
 class AwsIpFilterTest {
     static final String IP_RANGES = """
@@ -112,6 +121,28 @@ class AwsIpFilterTest {
         assertEquals(1, server.requests(), "the document fetched once, at the redirect's target");
         assertTrue(filter.contains("52.94.77.1"));
         assertFalse(filter.contains("3.5.141.9"), "only the listed region");
+    }
+
+    @Test
+    void theServersCertificateIsVerified(@TempDir Path pki) throws Exception {
+        Pki.Pair ca = Pki.ca(pki, "ranges-ca", "ec");
+        Pki.Pair certificate = Pki.signed(pki, "ranges", "ec", ca, "subjectAltName=IP:127.0.0.1", "extendedKeyUsage=serverAuth");
+        HttpServer https = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(certificate.key().toString()).setCertPath(certificate.cert().toString())))
+                .requestHandler(request -> request.response().end(IP_RANGES));
+        int port = https.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        URI url = URI.create("https://127.0.0.1:" + port + "/ip-ranges.json");
+        // the JVM's trust store does not hold the test CA: no ranges, ever
+        filter = new AwsIpFilter(url, Set.of(), Duration.ofHours(12), Duration.ofMillis(20), vertx.createHttpClient(), vertx).start();
+        Thread.sleep(500);
+        assertFalse(filter.firstLoad().isDone(), "a certificate nobody trusts is refused");
+        filter.close();
+        // the same server through a client that trusts its CA: loaded
+        filter = new AwsIpFilter(url, Set.of(), Duration.ofHours(12), Duration.ofMillis(20),
+                vertx.createHttpClient(new HttpClientOptions().setTrustOptions(new PemTrustOptions().addCertPath(ca.cert().toString()))),
+                vertx).start();
+        filter.firstLoad().get(10, TimeUnit.SECONDS);
+        assertTrue(filter.contains("3.5.141.9"));
     }
 
     @Test
