@@ -19,6 +19,9 @@
 #                                registry, S3Proxy, the relay and the client)
 #   bench/run.sh s3-latency-layers   push of an image of ten 256 KiB layers through the same relay (RUNS <= 4)
 #   BERTH_JAVA_OPTS="-XX:+PrintCompilation" bench/run.sh mirror   more JVM options for Berth (its log: bench/out/berth*.log)
+#   BERTH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java BERTH_APP=DIR BERTH_JAVA_OPTS=-XX:AOTCache=DIR/app.aot bench/run.sh mirror
+#                                Berth on another JVM, from another build's quarkus-app directory (e.g. the AOT cache's)
+#   BERTH_CMD=target/native-sources/berth-0.1.0-SNAPSHOT-runner bench/run.sh mirror   a native executable instead of the JVM
 #   BASELINE_JAR=old/quarkus-run.jar bench/run.sh redirect   another Berth build in the reference's place
 #                                (an A/B check of a change; "reference" in the results is then that build)
 # Results: bench/out/results.csv, bench/out/*.png, docs/benchmarks.md (REPORT=0: results.csv only, the
@@ -143,7 +146,11 @@ start_registry() { # who heap [config name] -> pid on stdout
   [ "$who" = reference ] && port=$REF_PORT
   if [ "$who" = berth ]; then
     # shellcheck disable=SC2086 # BERTH_JAVA_OPTS: more JVM options for Berth, split on spaces
-    java -Xmx"$heap" ${BERTH_JAVA_OPTS:-} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
+    if [ -n "${BERTH_CMD:-}" ]; then
+      "$BERTH_CMD" -Xmx"$heap" ${BERTH_JAVA_OPTS:-} serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
+    else
+      "${BERTH_JAVA:-java}" -Xmx"$heap" ${BERTH_JAVA_OPTS:-} -jar "${BERTH_APP:-$ROOT/target/quarkus-app}/quarkus-run.jar" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &
+    fi
   else
     if [ -n "${BASELINE_JAR:-}" ]; then
       java -Xmx"$heap" -jar "$BASELINE_JAR" serve "$OUT/$cfg.yml" > "$OUT/$cfg.log" 2>&1 &

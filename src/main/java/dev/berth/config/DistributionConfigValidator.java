@@ -37,10 +37,15 @@ final class DistributionConfigValidator {
 
     private final DistributionConfigFile file;
     private final OptionReader config;
+    /** Loaded once: each ServiceLoader pass looks through every jar on the class path. */
+    private final List<OptionsValidator> validators;
 
     DistributionConfigValidator(DistributionConfigFile file) {
         this.file = file;
         this.config = file.options();
+        this.validators = ServiceLoader.load(OptionsValidator.class, OptionsValidator.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
     }
 
     void validate() {
@@ -119,11 +124,8 @@ final class DistributionConfigValidator {
         }
     }
 
-    private static Optional<OptionsValidator> validator(OptionsValidator.Kind kind, String name) {
-        return ServiceLoader.load(OptionsValidator.class, OptionsValidator.class.getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(v -> v.kind() == kind && v.name().equals(name))
-                .findFirst();
+    private Optional<OptionsValidator> validator(OptionsValidator.Kind kind, String name) {
+        return validators.stream().filter(v -> v.kind() == kind && v.name().equals(name)).findFirst();
     }
 
     private void checkHost(String host) {
