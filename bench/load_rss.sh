@@ -15,8 +15,8 @@ set -euo pipefail
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 source "$(dirname "$0")/fs_config.sh"
+port=$(free_port)
 source "$(dirname "$0")/push_blob.sh"
 write_fs_config "$dir" "$port" warn
 "$@" serve "$dir/config.yml" > "$dir/log" 2>&1 &

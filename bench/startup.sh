@@ -20,10 +20,6 @@ if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
 
 source "$(dirname "$0")/fs_config.sh"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # one run: prints "first_200_ms idle_rss_kib cpu_ms started_in"

@@ -5,13 +5,17 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -22,7 +26,8 @@ import io.vertx.core.http.RequestOptions;
  */
 public final class AwsIpFilter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AwsIpFilter.class);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** For the whole fetch, the body included. */
+    private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
 
     private final URI url;
@@ -31,6 +36,7 @@ public final class AwsIpFilter implements AutoCloseable {
     private final Duration firstRetry;
     private final HttpClient client;
     private final Vertx vertx;
+    private final Duration fetchTimeout;
     private final CompletableFuture<Void> firstLoad = new CompletableFuture<>();
     private volatile CidrSet ranges = CidrSet.EMPTY;
     private volatile boolean closed;
@@ -39,6 +45,12 @@ public final class AwsIpFilter implements AutoCloseable {
 
     public AwsIpFilter(URI url, Set<String> regions, Duration updateFrequency, Duration firstRetry,
             HttpClient client, Vertx vertx) {
+        this(url, regions, updateFrequency, firstRetry, client, vertx, FETCH_TIMEOUT);
+    }
+
+    AwsIpFilter(URI url, Set<String> regions, Duration updateFrequency, Duration firstRetry, HttpClient client, Vertx vertx,
+            Duration fetchTimeout) {
+        this.fetchTimeout = fetchTimeout;
         this.url = url;
         this.regions = Set.copyOf(regions);
         this.updateFrequency = updateFrequency;
@@ -67,12 +79,9 @@ public final class AwsIpFilter implements AutoCloseable {
             return;
         }
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString())
-                .setFollowRedirects(true).setIdleTimeout(REQUEST_TIMEOUT.toMillis());
+                .setFollowRedirects(true).setIdleTimeout(fetchTimeout.toMillis());
         client.request(request)
-                .compose(r -> r.send())
-                // the body is read either way, so the connection goes back to the pool
-                .compose(response -> response.body().compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
-                        : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode()))))
+                .compose(this::bodyWithinTimeout)
                 // the document is over a megabyte of JSON: parsed on a worker, not on the event loop
                 .compose(body -> vertx.executeBlocking(() -> AwsIpRanges.parse(body.getBytes(), regions), false))
                 .onComplete(loaded -> {
@@ -94,6 +103,36 @@ public final class AwsIpFilter implements AutoCloseable {
                         schedule(retry);
                     }
                 });
+    }
+
+    /**
+     * The 200 answer's body, failed after {@code fetchTimeout} in all: an idle timeout alone lets a server that
+     * trickles its body hold the fetch, and with it every later refresh, since the next one is planned when it ends.
+     */
+    private Future<Buffer> bodyWithinTimeout(HttpClientRequest request) {
+        Promise<Buffer> result = Promise.promise();
+        AtomicReference<HttpClientRequest> current = new AtomicReference<>(request);
+        long timer = vertx.setTimer(fetchTimeout.toMillis(), id -> {
+            if (result.tryFail(new TimeoutException("no complete answer within " + fetchTimeout.toMillis() + " ms"))) {
+                current.get().reset(); // closes the connection the server holds
+            }
+        });
+        request.send()
+                .compose(response -> {
+                    current.set(response.request()); // the last request, when redirects were followed
+                    // the body is read either way, so the connection goes back to the pool
+                    return response.body().compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
+                            : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode())));
+                })
+                .onComplete(done -> {
+                    vertx.cancelTimer(timer);
+                    if (done.succeeded()) {
+                        result.tryComplete(done.result());
+                    } else {
+                        result.tryFail(done.cause());
+                    }
+                });
+        return result.future();
     }
 
     /** firstRetry, doubled per further failure, never beyond updatefrequency or 15 minutes. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +144,27 @@ class AwsIpFilterTest {
                 vertx).start();
         filter.firstLoad().get(10, TimeUnit.SECONDS);
         assertTrue(filter.contains("3.5.141.9"));
+    }
+
+    @Test
+    void aServerThatNeverFinishesTheBodyIsGivenUpOnAndAskedAgain() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer trickling = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(request -> {
+                    requests.incrementAndGet();
+                    // headers and a first byte of a 100 kB body, then a byte every 50 ms: never idle, never done
+                    request.response().putHeader("Content-Length", "100000").write("{");
+                    vertx.setPeriodic(50, id -> request.response().write(" "));
+                });
+        int port = trickling.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        filter = new AwsIpFilter(URI.create("http://127.0.0.1:" + port + "/ip-ranges.json"), Set.of(), Duration.ofHours(12),
+                Duration.ofMillis(20), vertx.createHttpClient(), vertx, Duration.ofMillis(300)).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (requests.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(requests.get() >= 3, "each stalled fetch ends at its timeout and is retried: " + requests.get() + " requests");
+        assertFalse(filter.firstLoad().isDone());
     }
 
     @Test
