@@ -33,9 +33,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Turns answered requests into Distribution's events: manifest pull (GET), push (PUT) and delete; blob
  * pull (GET, served or redirected), push (upload completed, or monolithic POST), mount and delete; tag
- * delete. The event is built after the response has gone out; what the response does not say (sizes,
- * a manifest's references) is read through the registry's caches, asynchronously, and the events still go out in
- * the order their requests were answered.
+ * delete. What the response does not say (sizes, a manifest's references) is read through the registry's
+ * caches, asynchronously; the events still go out in the order their requests were answered, and only for
+ * responses that were sent in full.
  */
 @ApplicationScoped
 public class RequestEvents implements RequestHook {
@@ -45,6 +45,8 @@ public class RequestEvents implements RequestHook {
     /** A lookup that takes longer gives no event, so that it cannot hold back the events after it. */
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
+    /** The request's event, until its response has ended. */
+    private static final String PENDING = RequestEvents.class.getName() + ".pending";
 
     /** The routes that make events, uploads first: a blob's pattern also matches {@code <name>/blobs/uploads/}. */
     private static final List<Route> EVENT_ROUTES = List.of(Route.BLOB_UPLOAD_START, Route.BLOB_UPLOAD, Route.MANIFEST, Route.BLOB);
@@ -78,13 +80,29 @@ public class RequestEvents implements RequestHook {
     }
 
     @Override
+    public void begin(RoutingContext ctx) {
+        ctx.addHeadersEndHandler(v -> answering(ctx));
+    }
+
+    @Override
     public void end(RoutingContext ctx, long startNanos, AsyncResult<Void> done) {
+        CompletableFuture<Void> sent = ctx.get(PENDING);
+        if (sent == null) {
+            return;
+        }
         if (done.succeeded() && ctx.response().ended()) {
-            answered(ctx);
+            sent.complete(null);
+        } else {
+            sent.completeExceptionally(new IllegalStateException("the connection closed before the response ended"));
         }
     }
 
-    private void answered(RoutingContext ctx) {
+    /**
+     * Builds the event as the response's headers go out. Its place in the order is taken then, before the client can
+     * read the answer and send its next request, perhaps on another event loop; a blob's streamed body takes it once
+     * the body has gone out, so that a long download does not hold back the events after it.
+     */
+    private void answering(RoutingContext ctx) {
         String path = ctx.normalizedPath();
         HttpServerRequest request = ctx.request();
         HttpMethod method = request.method();
@@ -119,7 +137,15 @@ public class RequestEvents implements RequestHook {
             // a timer only for a lookup that missed the caches, not for every pull
             event.orTimeout(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
-        events.add(event, failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        ctx.put(PENDING, sent);
+        Runnable takePlace = () -> events.add(sent.thenCompose(v -> event),
+                failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
+        if (route == Route.BLOB && method == HttpMethod.GET && status != 307) {
+            ctx.addBodyEndHandler(v -> takePlace.run());
+        } else {
+            takePlace.run();
+        }
     }
 
     private static String action(Route route, HttpMethod method, boolean mount) {

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -152,6 +157,39 @@ class NotificationsApiTest {
         List<JsonNode> events = await("/main", repo, digests.size());
         assertEquals(digests, events.stream().map(e -> e.path("target").path("digest").asText()).toList(), "in order, none lost");
         assertTrue(notifier.endpoint("main").failures() >= 5);
+    }
+
+    @Test
+    void aDownloadStillStreamingDoesNotHoldBackTheEventsAfterIt() throws Exception {
+        String repo = repo("stream");
+        byte[] big = bytes(16 * 1024 * 1024);
+        String bigDigest = pushBlob(repo, big);
+        String smallDigest = pushBlob(repo, bytes(500));
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8192);
+            socket.connect(new InetSocketAddress("127.0.0.1", RestAssured.port));
+            String auth = Base64.getEncoder().encodeToString((NotificationsProfile.USER + ":" + NotificationsProfile.PASSWORD).getBytes());
+            socket.getOutputStream().write(("GET /v2/" + repo + "/blobs/" + bigDigest + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+                    + auth + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            byte[] head = in.readNBytes(12);
+            assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.US_ASCII));
+            // the big body is held back by this client; a later pull's event goes out meanwhile
+            request().get("/v2/" + repo + "/blobs/" + smallDigest).then().statusCode(200);
+            List<JsonNode> meanwhile = await("/main", repo, 3);
+            assertEquals(List.of("push " + bigDigest, "push " + smallDigest, "pull " + smallDigest),
+                    meanwhile.stream().map(e -> e.path("action").asText() + " " + e.path("target").path("digest").asText()).toList());
+            // the rest of the head, then the whole body: a response read in full
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                assertTrue(b >= 0, "the head ended early");
+                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            in.skipNBytes(big.length);
+        }
+        assertEquals("pull " + bigDigest, await("/main", repo, 4).stream().skip(3)
+                .map(e -> e.path("action").asText() + " " + e.path("target").path("digest").asText()).findFirst().orElseThrow());
     }
 
     @Test
