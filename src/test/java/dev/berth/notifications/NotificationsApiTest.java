@@ -193,6 +193,27 @@ class NotificationsApiTest {
     }
 
     @Test
+    void eachPullComesAfterThePushItFollowedOnAnotherConnection() throws Exception {
+        String repo = repo("order");
+        byte[] config = "{}".getBytes();
+        List<String> expected = new ArrayList<>(List.of("push " + pushBlob(repo, config)));
+        // each request on its own connection, so on any event loop: with events placed after their responses ended,
+        // about one pull in 400 came before its push
+        for (int i = 0; i < 400; i++) {
+            String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"" + OCI_CONFIG
+                    + "\",\"digest\":\"" + sha256(config) + "\",\"size\":" + config.length + "},\"layers\":[],\"annotations\":{\"i\":\"" + i
+                    + "\"}}";
+            request().contentType(OCI_MANIFEST).body(manifest).put("/v2/" + repo + "/manifests/t" + i).then().statusCode(201);
+            request().accept(OCI_MANIFEST).get("/v2/" + repo + "/manifests/t" + i).then().statusCode(200);
+            String digest = sha256(manifest.getBytes());
+            expected.add("push " + digest);
+            expected.add("pull " + digest);
+        }
+        assertEquals(expected, await("/main", repo, expected.size()).stream()
+                .map(e -> e.path("action").asText() + " " + e.path("target").path("digest").asText()).toList());
+    }
+
+    @Test
     void aSlowReceiverNeverSlowsRequests() throws Exception {
         String repo = repo("slow");
         receiver.delayMillis.set(400);
