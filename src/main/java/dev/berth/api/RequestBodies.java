@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.berth.http.ClientAbortedException;
 import dev.berth.http.OnContext;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
@@ -29,18 +30,24 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
+    /** An upload's body; a failure to read it is the client's ({@link ClientAbortedException}). */
     static Multi<Buffer> stream(HttpServerRequest request) {
+        return stream(request, ErrorCode.BLOB_UPLOAD_INVALID);
+    }
+
+    private static Multi<Buffer> stream(HttpServerRequest request, ErrorCode aborted) {
         // a client gone before the storage subscribes (opening an S3 upload takes round trips) must
         // still fail the stream: Vert.x reports the closed connection once, to the handler set then
         AtomicReference<Throwable> early = new AtomicReference<>();
         request.exceptionHandler(early::set);
         Multi<Buffer> body = Multi.createFrom().deferred(() -> {
             if (early.get() != null) {
-                return Multi.createFrom().failure(early.get());
+                return Multi.createFrom().failure(new ClientAbortedException(aborted, early.get()));
             }
             continueIfExpected(request);
             return io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
-                    .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+                    .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
+                    .onFailure().transform(e -> new ClientAbortedException(aborted, e));
         });
         Context context = Vertx.currentContext();
         // storage asks for more on its own threads (the S3 client's); pause/fetch belong on the request's context
@@ -76,7 +83,7 @@ final class RequestBodies {
                 return Uni.createFrom().failure(new RegistryException(ErrorCode.SIZE_INVALID, "invalid Content-Length"));
             }
         }
-        return stream(request)
+        return stream(request, ErrorCode.MANIFEST_INVALID)
                 .collect().in(Buffer::buffer, (all, next) -> {
                     if (all.length() + next.length() > limit) {
                         throw tooLarge(ctx, limit);

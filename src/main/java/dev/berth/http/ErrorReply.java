@@ -32,6 +32,11 @@ public record ErrorReply(int status, ErrorBody body, boolean retryLater) {
     }
 
     public static ErrorReply of(Throwable failure) {
+        ClientAbortedException aborted = ClientAbortedException.in(failure);
+        if (aborted != null) {
+            LOG.infof("client aborted: %s", aborted.getMessage());
+            failure = aborted;
+        }
         if (failure instanceof RegistryException e) {
             return new ErrorReply(e.status(), ErrorBody.of(e.code(), e.getMessage(), e.detail()), false);
         }

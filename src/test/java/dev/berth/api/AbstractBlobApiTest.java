@@ -19,11 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
@@ -39,6 +35,7 @@ import dev.berth.api.RawHttp.Head;
 import dev.berth.registry.Digest;
 import dev.berth.registry.StoragePaths;
 import dev.berth.storage.StorageDriver;
+import dev.berth.testsupport.LogCapture;
 import io.restassured.response.Response;
 
 /** {@code /v2/<name>/blobs/<digest>}: GET, HEAD, ranges, conditional GET, DELETE. */
@@ -147,29 +144,8 @@ abstract class AbstractBlobApiTest {
      */
     @Test
     void missesAreNotLoggedAsWarningsNorCached() {
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                // S3Proxy (the S3 profile's stand-in storage) is not under test
-                if (r.getLevel().intValue() >= Level.WARNING.intValue() && !r.getLoggerName().startsWith("org.gaul")
-                        && !r.getLoggerName().startsWith("org.jclouds") && !r.getLoggerName().startsWith("org.eclipse.jetty")) {
-                    logged.add(r.getLevel() + " [" + r.getLoggerName() + "] " + r.getMessage()
-                            + (r.getThrown() == null ? "" : ": " + r.getThrown()));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        List<String> logged;
+        try (LogCapture capture = LogCapture.atLeast("", Level.WARNING)) {
             String repo = repo("blobs");
             pushBlob(repo, randomBytes(10));
             for (int i = 0; i < 3; i++) {
@@ -184,8 +160,8 @@ abstract class AbstractBlobApiTest {
                         .header("Content-Length", "200");
             }
             assertError(request().get("/v2/" + repo("nothing") + "/blobs/" + sha256(randomBytes(4))), 404, "BLOB_UNKNOWN");
-        } finally {
-            root.removeHandler(capture);
+            // S3Proxy (the S3 profile's stand-in storage) is not under test
+            logged = capture.lines().stream().filter(l -> !l.matches("\\S+ \\[(org\\.gaul|org\\.jclouds|org\\.eclipse\\.jetty).*")).toList();
         }
         assertEquals(List.of(), logged, "warnings logged for expected misses");
     }

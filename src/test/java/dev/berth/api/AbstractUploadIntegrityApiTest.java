@@ -29,6 +29,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
@@ -38,6 +40,9 @@ import dev.berth.registry.Digest;
 import dev.berth.registry.StoragePaths;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
+import dev.berth.testsupport.LogCapture;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
@@ -51,6 +56,8 @@ abstract class AbstractUploadIntegrityApiTest {
 
     @Inject
     StorageDriver driver;
+    @Inject
+    PrometheusMeterRegistry meters;
 
     static String uuidOf(String location) {
         String path = URI.create(location).getRawPath();
@@ -219,19 +226,28 @@ abstract class AbstractUploadIntegrityApiTest {
         String digest = sha256(content);
         String location = startUpload(repo);
         String uuid = uuidOf(location);
-        for (int i = 0; i < 5; i++) {
-            // each time from where the upload stands, as a client resuming after a cut would
-            String current = request().get(location).header("Location");
-            int at = (int) storedSize(repo, uuid);
-            try (Socket cut = holdBack("PATCH", current, content.length - at)) {
-                awaitLock(repo, uuid);
-                cut.getOutputStream().write(content, at, 1000 * (i + 1));
-                cut.getOutputStream().flush();
-                cut.setSoLinger(true, 0); // a reset, as a dropped connection
+        double[] before = {patches("2xx"), patches("4xx"), patches("5xx")};
+        try (LogCapture problems = LogCapture.atLeast("dev.berth", Level.WARNING)) {
+            for (int i = 0; i < 5; i++) {
+                // each time from where the upload stands, as a client resuming after a cut would
+                String current = request().get(location).header("Location");
+                int at = (int) storedSize(repo, uuid);
+                try (Socket cut = holdBack("PATCH", current, content.length - at)) {
+                    awaitLock(repo, uuid);
+                    cut.getOutputStream().write(content, at, 1000 * (i + 1));
+                    cut.getOutputStream().flush();
+                    cut.setSoLinger(true, 0); // a reset, as a dropped connection
+                }
+                awaitUnlocked(repo, uuid);
+                location = current;
             }
-            awaitUnlocked(repo, uuid);
-            location = current;
+            // a client's cut is neither the registry's failure nor the storage's: no warning, no error, no 5xx, no 2xx
+            awaitCount(() -> patches("4xx") - before[1] >= 5);
+            assertEquals(List.of(), problems.lines(), "a client's cut logged as a problem");
         }
+        assertEquals(before[0], patches("2xx"), "a cut PATCH counted as answered");
+        assertEquals(5, patches("4xx") - before[1], "cut PATCHes counted as the client's");
+        assertEquals(before[2], patches("5xx"), "a cut PATCH counted as the registry's failure");
         // whatever reached storage is a prefix of what was sent; the client resumes where it stands
         long offset = storedSize(repo, uuid);
         Response status = request().get(location);
@@ -241,6 +257,23 @@ abstract class AbstractUploadIntegrityApiTest {
         rest.then().statusCode(202);
         request().put(rest.header("Location") + "&digest=" + digest).then().statusCode(201);
         assertBlob(repo, digest, content);
+    }
+
+    /** The upload PATCHes the HTTP metrics counted with {@code statusClass}. */
+    private double patches(String statusClass) {
+        Timer timer = meters.find("registry.http.request.duration").tags("handler", "blob_upload", "method", "PATCH", "status", statusClass)
+                .timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    private static void awaitCount(BooleanSupplier reached) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!reached.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not counted within " + PATIENCE);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private long storedSize(String repo, String uuid) {

@@ -13,14 +13,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.berth.testsupport.LogCapture;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -65,25 +62,7 @@ class HtpasswdApiTest {
 
     @Test
     void theFileIsReReadWhenItChangesAndNonBcryptEntriesAreLoggedAndRefused() throws Exception {
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                String message = r.getParameters() == null ? r.getMessage()
-                        : String.format(r.getMessage().replaceAll("\\{\\d+\\}", "%s"), r.getParameters());
-                warnings.add(r.getLevel() + " " + message);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(HtpasswdFile.class.getName());
-        logger.addHandler(handler);
+        LogCapture warnings = LogCapture.of(HtpasswdFile.class.getName());
         try {
             basic("carol", "carol-1").get("/v2/").then().statusCode(401);
             basic("alice", "alice-secret").get("/v2/").then().statusCode(200);
@@ -99,9 +78,10 @@ class HtpasswdApiTest {
             basic("carol", "carol-1").get("/v2/").then().statusCode(200);
             basic("bob", "bob-secret").get("/v2/").then().statusCode(401);
             basic("md5user", "x").get("/v2/").then().statusCode(401);
-            assertTrue(warnings.stream().anyMatch(w -> w.startsWith("WARN") && w.contains("md5user") && w.contains("bcrypt")), warnings.toString());
+            assertTrue(warnings.messages().stream().anyMatch(w -> w.startsWith("WARN") && w.contains("md5user") && w.contains("bcrypt")),
+                    warnings.lines()::toString);
         } finally {
-            logger.removeHandler(handler);
+            warnings.close();
             Files.writeString(HtpasswdProfile.file(), HtpasswdProfile.initialContent(), StandardCharsets.UTF_8);
             Files.setLastModifiedTime(HtpasswdProfile.file(), FileTime.from(Instant.now().plusSeconds(3)));
             awaitStatus(() -> basic("alice", "alice-secret").get("/v2/").statusCode(), 200);

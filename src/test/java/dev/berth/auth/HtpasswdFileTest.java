@@ -10,15 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.config.ConfigError;
+import dev.berth.testsupport.LogCapture;
 
 class HtpasswdFileTest {
     @TempDir
@@ -32,31 +29,10 @@ class HtpasswdFileTest {
 
     /** Log records of {@link HtpasswdFile} while {@code action} runs, as "LEVEL message". */
     static List<String> logged(ThrowingRunnable action) throws Exception {
-        List<String> out = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                String message = r.getParameters() == null ? r.getMessage()
-                        : String.format(r.getMessage().replaceAll("\\{\\d+\\}", "%s"), r.getParameters());
-                out.add(r.getLevel() + " " + message);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(HtpasswdFile.class.getName());
-        logger.addHandler(handler);
-        try {
+        try (LogCapture log = LogCapture.of(HtpasswdFile.class.getName())) {
             action.run();
-        } finally {
-            logger.removeHandler(handler);
+            return log.messages();
         }
-        return out;
     }
 
     interface ThrowingRunnable {

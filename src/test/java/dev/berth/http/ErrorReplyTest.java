@@ -3,11 +3,14 @@ package dev.berth.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.net.SocketException;
 import java.nio.file.FileSystemException;
 import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
 
+import dev.berth.registry.ErrorCode;
+import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageRefusedException;
 import dev.berth.storage.StorageUnavailableException;
 
@@ -45,5 +48,19 @@ class ErrorReplyTest {
         ErrorReply reply = ErrorReply.of(new StorageUnavailableException("s3 GetObject /x: timeout", false, null));
         assertEquals(503, reply.status());
         assertEquals(true, reply.retryLater());
+    }
+
+    @Test
+    void aClientsCutBodyIsTheClientsErrorHoweverAStoreWrappedIt() {
+        ClientAbortedException cut = new ClientAbortedException(ErrorCode.BLOB_UPLOAD_INVALID, new SocketException("Connection reset"));
+        for (Throwable failure : new Throwable[] {cut, new StorageException("filesystem: /x: " + cut.getMessage(), cut),
+                new StorageUnavailableException("s3 UploadPart /x", false, new CompletionException(cut))}) {
+            ErrorReply reply = ErrorReply.of(failure);
+            assertEquals(400, reply.status(), failure.toString());
+            assertEquals("BLOB_UPLOAD_INVALID", reply.body().errors().get(0).code());
+            assertEquals("the request body could not be read: java.net.SocketException: Connection reset",
+                    reply.body().errors().get(0).message());
+            assertFalse(reply.retryLater());
+        }
     }
 }
