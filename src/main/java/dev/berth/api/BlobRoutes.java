@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.berth.config.StorageConfig;
+import dev.berth.http.ClientHangUp;
 import dev.berth.http.ErrorReply;
 import dev.berth.http.OnContext;
 import dev.berth.http.Routes;
@@ -248,8 +249,11 @@ public class BlobRoutes {
                     BODY_HEADERS.forEach(response.headers()::remove);
                     return e instanceof FileNotFoundException ? new PathNotFoundException(file) : e;
                 })
-                // the client hung up: Vert.x closed the file, nobody is left to answer
-                .onFailure(e -> response.closed()).recoverWithNull();
+                // the client hung up (perhaps before Vert.x marked the response closed): Vert.x closed the file, nobody is left to answer
+                .onFailure(e -> response.closed() || ClientHangUp.is(e)).recoverWithItem(() -> {
+                    response.reset();
+                    return null;
+                });
     }
 
     /** A reply without a body, sent: a client that has gone meanwhile loses nothing, so it is not waited for. */

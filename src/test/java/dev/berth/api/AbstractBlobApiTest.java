@@ -160,8 +160,7 @@ abstract class AbstractBlobApiTest {
                         .header("Content-Length", "200");
             }
             assertError(request().get("/v2/" + repo("nothing") + "/blobs/" + sha256(randomBytes(4))), 404, "BLOB_UNKNOWN");
-            // S3Proxy (the S3 profile's stand-in storage) is not under test
-            logged = capture.lines().stream().filter(l -> !l.matches("\\S+ \\[(org\\.gaul|org\\.jclouds|org\\.eclipse\\.jetty).*")).toList();
+            logged = withoutStandIns(capture.lines());
         }
         assertEquals(List.of(), logged, "warnings logged for expected misses");
     }
@@ -241,12 +240,28 @@ abstract class AbstractBlobApiTest {
         cutOffDownloads(repo, digest, 3);
         long before = awaitOpenFiles(Long.MAX_VALUE);
 
-        cutOffDownloads(repo, digest, 50);
+        List<String> logged;
+        try (LogCapture capture = LogCapture.atLeast("", Level.WARNING)) {
+            cutOffDownloads(repo, digest, 50);
+            awaitOpenFiles(before + descriptorSlack());
+            logged = withoutStandIns(capture.lines());
+        }
+        // a client hanging up is no fault of the registry's: neither Berth nor Vert.x warns of it
+        assertEquals(List.of(), logged, "abandoned downloads logged as problems");
 
         long after = awaitOpenFiles(before + descriptorSlack());
         System.out.printf("%s: open file descriptors before 50 abandoned downloads %d, after %d%n", getClass().getSimpleName(), before, after);
         assertTrue(after <= before + descriptorSlack(), "open file descriptors: " + before + " before 50 abandoned downloads, " + after + " after");
         assertBlob(repo, digest, content);
+    }
+
+    /**
+     * Log lines but S3Proxy's (the S3 profile's stand-in storage, not under test) and the AWS SDK's NPE on a
+     * request cancelled before it had a connection (aws/aws-sdk-java-v2#3909: Netty's WARN, the channel is closed all the same).
+     */
+    private static List<String> withoutStandIns(List<String> lines) {
+        return lines.stream().filter(l -> !l.matches("\\S+ \\[(org\\.gaul|org\\.jclouds|org\\.eclipse\\.jetty).*"))
+                .filter(l -> !l.contains("RequestContext.channelPool()")).toList();
     }
 
     /** Bytes of the blob whose downloads are abandoned. */
