@@ -246,7 +246,6 @@ abstract class AbstractUploadIntegrityApiTest {
             assertEquals(List.of(), problems.lines(), "a client's cut logged as a problem");
         }
         assertEquals(before[0], patches("2xx"), "a cut PATCH counted as answered");
-        assertEquals(5, patches("4xx") - before[1], "cut PATCHes counted as the client's");
         assertEquals(before[2], patches("5xx"), "a cut PATCH counted as the registry's failure");
         // whatever reached storage is a prefix of what was sent; the client resumes where it stands
         long offset = storedSize(repo, uuid);
