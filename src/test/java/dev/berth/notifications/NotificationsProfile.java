@@ -11,7 +11,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
- * In-memory storage with four notification endpoints on one {@link EventReceiver}: {@code main} (all
+ * Filesystem storage with four notification endpoints on one {@link EventReceiver}: {@code main} (all
  * events, with a header, fast retries), {@code ignoring} (no pulls, no blobs), {@code stuck} (never
  * answered; a small queue overflows) and a disabled one.
  */
@@ -20,6 +20,15 @@ public class NotificationsProfile implements QuarkusTestProfile {
 
     static final String USER = "pusher";
     static final String PASSWORD = "pusher-secret";
+
+    /** Filesystem storage, the default: blob pulls are sent as files (zero-copy), whose end the events must see too. */
+    private static Path root() {
+        try {
+            return Files.createTempDirectory(Path.of("target").toAbsolutePath(), "notifications-data-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** A user, so that events name their actor. */
     private static Path htpasswd() {
@@ -43,7 +52,8 @@ public class NotificationsProfile implements QuarkusTestProfile {
                   accesslog:
                     disabled: true
                 storage:
-                  inmemory:
+                  filesystem:
+                    rootdirectory: %s
                   delete:
                     enabled: true
                 http:
@@ -74,7 +84,7 @@ public class NotificationsProfile implements QuarkusTestProfile {
                     - name: off
                       disabled: true
                       url: %s
-                """.formatted(htpasswd(), receiver.url("/main"), receiver.url("/ignoring"), receiver.url("/stuck"), receiver.url("/off"));
+                """.formatted(root(), htpasswd(), receiver.url("/main"), receiver.url("/ignoring"), receiver.url("/stuck"), receiver.url("/off"));
         try {
             Path config = Files.createTempFile(Path.of("target"), "notifications-", ".yml");
             Files.writeString(config, yaml);
