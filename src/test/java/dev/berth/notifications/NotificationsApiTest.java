@@ -162,7 +162,7 @@ class NotificationsApiTest {
     @Test
     void aDownloadStillStreamingDoesNotHoldBackTheEventsAfterIt() throws Exception {
         String repo = repo("stream");
-        byte[] big = bytes(16 * 1024 * 1024);
+        byte[] big = bytes(32 * 1024 * 1024); // more than socket buffers hold, so the body waits for this client
         String bigDigest = pushBlob(repo, big);
         String smallDigest = pushBlob(repo, bytes(500));
         try (Socket socket = new Socket()) {
