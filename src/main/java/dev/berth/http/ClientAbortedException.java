@@ -10,7 +10,8 @@ import dev.berth.registry.RegistryException;
  */
 public final class ClientAbortedException extends RegistryException {
     public ClientAbortedException(ErrorCode code, Throwable cause) {
-        super(code, 400, "the request body could not be read: " + cause, null);
+        super(code, 400, "the request body could not be read: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()),
+                null);
     }
 
     /** The client's abort behind {@code failure}, if any. */

@@ -58,7 +58,7 @@ class ErrorReplyTest {
             ErrorReply reply = ErrorReply.of(failure);
             assertEquals(400, reply.status(), failure.toString());
             assertEquals("BLOB_UPLOAD_INVALID", reply.body().errors().get(0).code());
-            assertEquals("the request body could not be read: java.net.SocketException: Connection reset",
+            assertEquals("the request body could not be read: Connection reset",
                     reply.body().errors().get(0).message());
             assertFalse(reply.retryLater());
         }
