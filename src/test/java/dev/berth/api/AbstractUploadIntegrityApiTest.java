@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 
 import jakarta.inject.Inject;
@@ -41,6 +40,7 @@ import dev.berth.registry.StoragePaths;
 import dev.berth.storage.PathNotFoundException;
 import dev.berth.storage.StorageDriver;
 import dev.berth.testsupport.LogCapture;
+import dev.berth.testsupport.Poll;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.restassured.RestAssured;
@@ -242,7 +242,7 @@ abstract class AbstractUploadIntegrityApiTest {
                 location = current;
             }
             // a client's cut is neither the registry's failure nor the storage's: no warning, no error, no 5xx, no 2xx
-            awaitCount(() -> patches("4xx") - before[1] >= 5);
+            Poll.until(() -> patches("4xx") - before[1] >= 5, PATIENCE, "the cut PATCHes counted as 4xx");
             assertEquals(List.of(), problems.lines(), "a client's cut logged as a problem");
         }
         assertEquals(before[0], patches("2xx"), "a cut PATCH counted as answered");
@@ -263,16 +263,6 @@ abstract class AbstractUploadIntegrityApiTest {
         Timer timer = meters.find("registry.http.request.duration").tags("handler", "blob_upload", "method", "PATCH", "status", statusClass)
                 .timer();
         return timer == null ? 0 : timer.count();
-    }
-
-    private static void awaitCount(BooleanSupplier reached) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!reached.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not counted within " + PATIENCE);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private long storedSize(String repo, String uuid) {

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.berth.storage.s3.S3Clients;
 import dev.berth.storage.s3.S3ProxyResource;
 import dev.berth.storage.s3.S3Settings;
+import dev.berth.testsupport.Poll;
 import dev.berth.testsupport.TcpRelay;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -347,11 +348,7 @@ class MirrorSpoolIT {
         }
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertTrue(condition.getAsBoolean(), what);
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        Poll.until(condition, Duration.ofSeconds(60), what);
     }
 }

@@ -36,6 +36,7 @@ import io.restassured.config.EncoderConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import dev.berth.testsupport.Poll;
 
 /**
  * Notifications against a real HTTP receiver on loopback: Distribution's envelope and fields for
@@ -308,13 +309,7 @@ class NotificationsApiTest {
         return events(path, repo);
     }
 
-    private static void waitFor(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout);
-            }
-            Thread.sleep(50);
-        }
+    private static void waitFor(BooleanSupplier condition, Duration timeout) {
+        Poll.until(condition, timeout, "the events");
     }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.registry.DigestAlgorithm;
 import dev.berth.registry.Digester;
+import dev.berth.testsupport.Poll;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
@@ -196,11 +197,7 @@ class SpoolTest {
         assertTrue(cause != null, "failed by the closed file: " + failure);
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(condition.getAsBoolean(), what);
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        Poll.until(condition, WAIT, what);
     }
 }

@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.berth.storage.StorageTestSupport;
+import dev.berth.testsupport.Poll;
 import dev.berth.testsupport.S3Requests;
 import dev.berth.testsupport.TcpRelay;
 import io.quarkus.test.junit.QuarkusTest;
@@ -148,15 +149,6 @@ class S3ReadAheadTest {
     }
 
     private static void waitFor(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + PROMPTLY.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertFalse(System.nanoTime() > deadline, "not within " + PROMPTLY + ": " + what);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Poll.until(condition, PROMPTLY, what);
     }
 }

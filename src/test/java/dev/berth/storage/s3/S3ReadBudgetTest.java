@@ -5,7 +5,6 @@ import static dev.berth.storage.StorageTestSupport.random;
 import static dev.berth.storage.StorageTestSupport.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.berth.http.ErrorReply;
 import dev.berth.storage.StorageUnavailableException;
+import dev.berth.testsupport.Poll;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
@@ -183,11 +183,7 @@ class S3ReadBudgetTest {
     }
 
     private static void waitFor(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertFalse(System.nanoTime() > deadline, "not within " + timeout + ": " + what);
-            sleep(Duration.ofMillis(50));
-        }
+        Poll.until(condition, timeout, what);
     }
 
     private static void sleep(Duration d) {
