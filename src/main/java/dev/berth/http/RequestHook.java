@@ -33,4 +33,13 @@ public interface RequestHook {
      */
     default void end(RoutingContext ctx, long startNanos, AsyncResult<Void> done) {
     }
+
+    /**
+     * Whether the response was ended with its connection still open, for {@link #end}. A file handed to the
+     * kernel ({@code sendFile}) counts as sent even when its client hangs up before the last byte: Vert.x
+     * reports its end all the same.
+     */
+    static boolean answeredInFull(RoutingContext ctx, AsyncResult<Void> done) {
+        return done.succeeded() && ctx.response().ended();
+    }
 }

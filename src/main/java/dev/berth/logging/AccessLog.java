@@ -60,14 +60,14 @@ public class AccessLog implements RequestHook {
 
     @Override
     public void end(RoutingContext ctx, long startNanos, AsyncResult<Void> done) {
-        log(ctx, ctx.get(URI), Duration.ofNanos(System.nanoTime() - startNanos));
+        log(ctx, ctx.get(URI), Duration.ofNanos(System.nanoTime() - startNanos), RequestHook.answeredInFull(ctx, done));
     }
 
-    private void log(RoutingContext ctx, String uri, Duration took) {
+    private void log(RoutingContext ctx, String uri, Duration took, boolean inFull) {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         // a response never finished was cut by the end of the drain, or its client went away
-        String status = response.ended() ? Integer.toString(response.getStatusCode()) : inFlight.cut(ctx) ? "cut" : "aborted";
+        String status = inFull ? Integer.toString(response.getStatusCode()) : inFlight.cut(ctx) ? "cut" : "aborted";
         Routes.Match match = Routes.match(ctx.normalizedPath());
         String repository = match == null || match.repository() == null ? "-" : match.repository();
         String digest = orDash(response.headers().get(DIGEST_HEADER));

@@ -35,7 +35,7 @@ import io.vertx.ext.web.RoutingContext;
  * pull (GET, served or redirected), push (upload completed, or monolithic POST), mount and delete; tag
  * delete. What the response does not say (sizes, a manifest's references) is read through the registry's
  * caches, asynchronously; the events still go out in the order their requests were answered, and only for
- * responses that were sent in full.
+ * responses that were sent in full ({@link RequestHook#answeredInFull}).
  */
 @ApplicationScoped
 public class RequestEvents implements RequestHook {
@@ -90,7 +90,7 @@ public class RequestEvents implements RequestHook {
         if (sent == null) {
             return;
         }
-        if (done.succeeded() && ctx.response().ended()) {
+        if (RequestHook.answeredInFull(ctx, done)) {
             sent.complete(null);
         } else {
             sent.completeExceptionally(new IllegalStateException("the connection closed before the response ended"));

@@ -95,7 +95,8 @@ public class HttpMetrics implements RequestHook {
         }
         int route = routeIndex(ctx);
         int method = methodIndex(ctx.request().method());
-        int status = (ctx.response().ended() || ctx.response().headWritten() ? ctx.response().getStatusCode() : CLIENT_CLOSED_REQUEST) / 100;
+        // a download cut after its status went out counts with that status, as in Distribution
+        int status = (ctx.response().headWritten() ? ctx.response().getStatusCode() : CLIENT_CLOSED_REQUEST) / 100;
         int statusClass = status >= 1 && status <= 5 ? status : 0;
         int key = (route * (OTHER_METHOD + 1) + method) * STATUS_CLASSES.length + statusClass;
         Timer duration = durations.get(key);

@@ -13,13 +13,14 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 /**
  * Filesystem storage with four notification endpoints on one {@link EventReceiver}: {@code main} (all
  * events, with a header, fast retries), {@code ignoring} (no pulls, no blobs), {@code stuck} (never
- * answered; a small queue overflows) and a disabled one.
+ * answered; a small queue overflows) and a disabled one. The access log is on: its test
+ * ({@code dev.berth.logging.AccessLogApiTest}) shares this profile rather than start another application.
  */
 public class NotificationsProfile implements QuarkusTestProfile {
     static final int QUEUE_SIZE = 50;
 
-    static final String USER = "pusher";
-    static final String PASSWORD = "pusher-secret";
+    public static final String USER = "pusher";
+    public static final String PASSWORD = "pusher-secret";
 
     /** Filesystem storage, the default: blob pulls are sent as files (zero-copy), whose end the events must see too. */
     private static Path root() {
@@ -49,8 +50,6 @@ public class NotificationsProfile implements QuarkusTestProfile {
                 version: 0.1
                 log:
                   level: info
-                  accesslog:
-                    disabled: true
                 storage:
                   filesystem:
                     rootdirectory: %s
