@@ -16,6 +16,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -29,6 +31,8 @@ public final class AwsIpFilter implements AutoCloseable {
     /** For the whole fetch, the body included. */
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
+    /** AWS's document is about 2 MB: a URL that answers far more (a wrong file, a hostile server) is not held in memory. */
+    private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
 
     private final URI url;
     private final Set<String> regions;
@@ -37,6 +41,7 @@ public final class AwsIpFilter implements AutoCloseable {
     private final HttpClient client;
     private final Vertx vertx;
     private final Duration fetchTimeout;
+    private final long maxBodyBytes;
     private final CompletableFuture<Void> firstLoad = new CompletableFuture<>();
     private volatile CidrSet ranges = CidrSet.EMPTY;
     private volatile boolean closed;
@@ -45,12 +50,13 @@ public final class AwsIpFilter implements AutoCloseable {
 
     public AwsIpFilter(URI url, Set<String> regions, Duration updateFrequency, Duration firstRetry,
             HttpClient client, Vertx vertx) {
-        this(url, regions, updateFrequency, firstRetry, client, vertx, FETCH_TIMEOUT);
+        this(url, regions, updateFrequency, firstRetry, client, vertx, FETCH_TIMEOUT, MAX_BODY_BYTES);
     }
 
     AwsIpFilter(URI url, Set<String> regions, Duration updateFrequency, Duration firstRetry, HttpClient client, Vertx vertx,
-            Duration fetchTimeout) {
+            Duration fetchTimeout, long maxBodyBytes) {
         this.fetchTimeout = fetchTimeout;
+        this.maxBodyBytes = maxBodyBytes;
         this.url = url;
         this.regions = Set.copyOf(regions);
         this.updateFrequency = updateFrequency;
@@ -121,7 +127,7 @@ public final class AwsIpFilter implements AutoCloseable {
                 .compose(response -> {
                     current.set(response.request()); // the last request, when redirects were followed
                     // the body is read either way, so the connection goes back to the pool
-                    return response.body().compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
+                    return bodyWithinLimit(response).compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
                             : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode())));
                 })
                 .onComplete(done -> {
@@ -133,6 +139,40 @@ public final class AwsIpFilter implements AutoCloseable {
                     }
                 });
         return result.future();
+    }
+
+    /** The body, failed (and the connection reset) as soon as it is known to exceed {@code maxBodyBytes}. */
+    private Future<Buffer> bodyWithinLimit(HttpClientResponse response) {
+        Promise<Buffer> body = Promise.promise();
+        String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && declaredLength(length) > maxBodyBytes) {
+            response.request().reset();
+            return Future.failedFuture(new IOException("answer of " + length + " bytes, over the limit of " + maxBodyBytes));
+        }
+        Buffer received = Buffer.buffer();
+        response.handler(piece -> {
+            if (body.future().isComplete()) {
+                return;
+            }
+            if (received.length() + (long) piece.length() > maxBodyBytes) {
+                body.tryFail(new IOException("answer longer than the limit of " + maxBodyBytes + " bytes"));
+                response.request().reset();
+                return;
+            }
+            received.appendBuffer(piece);
+        });
+        response.exceptionHandler(body::tryFail);
+        response.endHandler(end -> body.tryComplete(received));
+        return body.future();
+    }
+
+    /** Beyond any limit when it is no number a long holds. */
+    private static long declaredLength(String contentLength) {
+        try {
+            return Long.parseLong(contentLength.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** firstRetry, doubled per further failure, never beyond updatefrequency or 15 minutes. */

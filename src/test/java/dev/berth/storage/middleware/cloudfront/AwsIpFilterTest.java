@@ -158,13 +158,44 @@ class AwsIpFilterTest {
                 });
         int port = trickling.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         filter = new AwsIpFilter(URI.create("http://127.0.0.1:" + port + "/ip-ranges.json"), Set.of(), Duration.ofHours(12),
-                Duration.ofMillis(20), vertx.createHttpClient(), vertx, Duration.ofMillis(300)).start();
+                Duration.ofMillis(20), vertx.createHttpClient(), vertx, Duration.ofMillis(300), Long.MAX_VALUE).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (requests.get() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertTrue(requests.get() >= 3, "each stalled fetch ends at its timeout and is retried: " + requests.get() + " requests");
         assertFalse(filter.firstLoad().isDone());
+    }
+
+    @Test
+    void anAnswerOverTheSizeLimitIsCutOffAndAskedAgain() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        AtomicInteger closedEarly = new AtomicInteger();
+        HttpServer oversized = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(request -> {
+                    switch (requests.incrementAndGet()) {
+                        // declared too long: refused at its headers
+                        case 1 -> request.response().putHeader("Content-Length", "999999999999").write("{");
+                        // chunked without end: refused once over the limit, its connection cut
+                        case 2 -> {
+                            request.response().setChunked(true);
+                            long timer = vertx.setPeriodic(5, id -> request.response().write(" ".repeat(1024)));
+                            request.connection().closeHandler(closed -> {
+                                vertx.cancelTimer(timer);
+                                closedEarly.incrementAndGet();
+                            });
+                        }
+                        default -> request.response().end(IP_RANGES);
+                    }
+                });
+        int port = oversized.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        // a fetch timeout far beyond the test's wait: only the size limit can end the first two answers in time
+        filter = new AwsIpFilter(URI.create("http://127.0.0.1:" + port + "/ip-ranges.json"), Set.of(), Duration.ofHours(12),
+                Duration.ofMillis(20), vertx.createHttpClient(), vertx, Duration.ofMinutes(5), 64 * 1024).start();
+        filter.firstLoad().get(10, TimeUnit.SECONDS);
+        assertEquals(3, requests.get(), "two answers over the limit, then the document");
+        assertTrue(closedEarly.get() >= 1, "the endless answer's connection was cut");
+        assertTrue(filter.contains("3.5.141.9"));
     }
 
     @Test
