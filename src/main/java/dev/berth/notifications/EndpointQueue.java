@@ -10,6 +10,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.berth.outbound.BoundedBody;
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -32,6 +34,8 @@ final class EndpointQueue {
     private static final Logger LOG = Logger.getLogger(EndpointQueue.class);
     /** A full queue is reported at most this often, with the count dropped so far. */
     private static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** An endpoint's answer is read to its end and thrown away: more than this is not held in memory. */
+    private static final long MAX_ANSWER_BYTES = 1024 * 1024;
 
     private final NotificationSettings.Endpoint endpoint;
     private final int capacity;
@@ -146,7 +150,7 @@ final class EndpointQueue {
                 .setHeaders(headers).setConnectTimeout(endpoint.timeout().toMillis()).setIdleTimeout(endpoint.timeout().toMillis());
         return client.request(options)
                 .compose(request -> request.send(body))
-                .compose(response -> response.body().compose(ignored -> response.statusCode() >= 200 && response.statusCode() < 400
+                .compose(response -> BoundedBody.read(response, MAX_ANSWER_BYTES).compose(ignored -> response.statusCode() >= 200 && response.statusCode() < 400
                         ? Future.succeededFuture()
                         : Future.failedFuture("status " + response.statusCode() + " from " + endpoint.url())));
     }

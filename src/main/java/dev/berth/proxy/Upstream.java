@@ -12,11 +12,11 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import dev.berth.config.OptionReader;
+import dev.berth.outbound.BoundedBody;
 import dev.berth.registry.Digest;
 import dev.berth.registry.MediaTypes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -193,22 +193,8 @@ public class Upstream {
 
     /** The whole body, refused past {@code limit} bytes. */
     private static Uni<Buffer> small(HttpClientResponse resp, int limit) {
-        return uni(() -> {
-            Buffer all = Buffer.buffer();
-            Promise<Buffer> done = Promise.promise();
-            resp.handler(chunk -> {
-                if (all.length() + chunk.length() > limit) {
-                    resp.handler(null);
-                    done.tryFail(new UpstreamException(502, "upstream answer larger than " + limit + " bytes"));
-                    return;
-                }
-                all.appendBuffer(chunk);
-            });
-            resp.exceptionHandler(done::tryFail);
-            resp.endHandler(v -> done.tryComplete(all));
-            resp.resume();
-            return done.future();
-        });
+        return uni(() -> BoundedBody.read(resp, limit)).onFailure(BoundedBody.TooLargeException.class)
+                .transform(e -> new UpstreamException(502, "upstream " + e.getMessage()));
     }
 
     /** A Vert.x future as a Uni, created on subscription; its callbacks run on the Vert.x context. */

@@ -10,14 +10,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
+import dev.berth.outbound.BoundedBody;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -127,7 +127,7 @@ public final class AwsIpFilter implements AutoCloseable {
                 .compose(response -> {
                     current.set(response.request()); // the last request, when redirects were followed
                     // the body is read either way, so the connection goes back to the pool
-                    return bodyWithinLimit(response).compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
+                    return BoundedBody.read(response, maxBodyBytes).compose(body -> response.statusCode() == 200 ? Future.succeededFuture(body)
                             : Future.<Buffer>failedFuture(new IOException("HTTP " + response.statusCode())));
                 })
                 .onComplete(done -> {
@@ -139,40 +139,6 @@ public final class AwsIpFilter implements AutoCloseable {
                     }
                 });
         return result.future();
-    }
-
-    /** The body, failed (and the connection reset) as soon as it is known to exceed {@code maxBodyBytes}. */
-    private Future<Buffer> bodyWithinLimit(HttpClientResponse response) {
-        Promise<Buffer> body = Promise.promise();
-        String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && declaredLength(length) > maxBodyBytes) {
-            response.request().reset();
-            return Future.failedFuture(new IOException("answer of " + length + " bytes, over the limit of " + maxBodyBytes));
-        }
-        Buffer received = Buffer.buffer();
-        response.handler(piece -> {
-            if (body.future().isComplete()) {
-                return;
-            }
-            if (received.length() + (long) piece.length() > maxBodyBytes) {
-                body.tryFail(new IOException("answer longer than the limit of " + maxBodyBytes + " bytes"));
-                response.request().reset();
-                return;
-            }
-            received.appendBuffer(piece);
-        });
-        response.exceptionHandler(body::tryFail);
-        response.endHandler(end -> body.tryComplete(received));
-        return body.future();
-    }
-
-    /** Beyond any limit when it is no number a long holds. */
-    private static long declaredLength(String contentLength) {
-        try {
-            return Long.parseLong(contentLength.trim());
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     /** firstRetry, doubled per further failure, never beyond updatefrequency or 15 minutes. */
