@@ -227,10 +227,13 @@ public class ProxyBlobs {
         return new Fill(filled.thenApply(spool -> null), stored);
     }
 
-    /** The spooled blob into an upload, verified and linked, or the upload removed; the spool deleted either way. */
+    /**
+     * The spooled blob into an upload and linked, or the upload removed; the spool deleted either way.
+     * Its digest was verified as it was spooled, and the spool checks what storage reads back.
+     */
     private Uni<Void> store(String repository, Digest digest, Spool spool) {
         return uploads.start(repository)
-                .chain(upload -> uploads.complete(upload, spool.read(), digest)
+                .chain(upload -> uploads.completeVerified(upload, spool.read(), digest)
                         .onFailure().call(() -> uploads.cancel(repository, upload.uuid()).onFailure().recoverWithNull()))
                 .onFailure().invoke(e -> LOG.warnf("proxy: storing %s for %s failed (its client was served): %s", digest, repository, e.getMessage()))
                 .eventually(spool::delete)

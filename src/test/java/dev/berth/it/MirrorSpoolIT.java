@@ -9,9 +9,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,8 +48,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A mirror on S3 (S3Proxy) whose storage is slow: a relay in front of S3Proxy throttles what Berth
  * sends it. A cold pull is served from the upstream read and the spool, before storage has the blob;
  * storage takes it afterwards. A storage failure after the client was served links nothing and the
- * next pull fetches again; an upstream cut mid-blob is seen by the client and stores nothing. The
- * spool directory is empty after every case.
+ * next pull fetches again, and so does a spool file changed while storage reads it; an upstream cut
+ * mid-blob is seen by the client and stores nothing. The spool directory is empty after every case.
  */
 class MirrorSpoolIT {
     /** Per S3 connection: a 16 MiB blob in 5 MiB parts takes storage several seconds. */
@@ -141,6 +144,30 @@ class MirrorSpoolIT {
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/lost/blobs/" + digest)), "the next pull fetches it again");
         assertEquals(2, upstreamRelay.count("GET /v2/lib/lost/blobs/" + digest));
         awaitTrue(() -> linked("lib/lost", digest), "linked by the second fill");
+    }
+
+    @Test
+    void aSpoolFileChangedWhileStorageReadsItLinksNothingAndTheNextPullRefills() throws Exception {
+        // storage takes the spool's bytes as read back, without hashing them again: the spool's check is all that stands here
+        String digest = pulledWhileStorageIsSlow("lib/changed", 28);
+        Path file;
+        try (var files = Files.list(spool)) {
+            file = files.findFirst().orElseThrow();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            channel.read(last, channel.size() - 1);
+            channel.write(ByteBuffer.wrap(new byte[] {(byte) ~last.get(0)}), channel.size() - 1);
+        }
+        storage.requestRate(0);
+
+        awaitTrue(() -> log().contains("storing " + digest + " for lib/changed failed"), "the store failed");
+        assertTrue(log().contains("changed after it was written"), "and said why");
+        assertFalse(linked("lib/changed", digest), "nothing linked");
+        assertTrue(keys(ROOT + "blobs/").stream().noneMatch(k -> k.contains(digest.substring(7))), "nothing stored");
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/changed/blobs/" + digest)), "the next pull fetches it again");
+        assertEquals(2, upstreamRelay.count("GET /v2/lib/changed/blobs/" + digest));
+        awaitTrue(() -> linked("lib/changed", digest), "linked by the second fill");
     }
 
     @Test

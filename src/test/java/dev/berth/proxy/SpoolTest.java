@@ -10,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,6 +134,32 @@ class SpoolTest {
         Reading reading = new Reading(spool);
         reading.done.get(10, TimeUnit.SECONDS);
         assertArrayEquals(all.toByteArray(), reading.out.toByteArray());
+        spool.leave();
+        spool.delete().await().atMost(WAIT);
+        awaitTrue(() -> files() == 0, "file removed");
+    }
+
+    @Test
+    void aFileChangedAfterItWasWrittenFailsItsReadersBeforeTheirLastBytes() throws Exception {
+        Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
+        byte[] blob = random(2 * Spool.READ_SIZE + 100, 9);
+        spool.append(Buffer.buffer(blob)).await().atMost(WAIT);
+        spool.appended().await().atMost(WAIT);
+        assertEquals(Digester.of(DigestAlgorithm.SHA256, blob), spool.digest());
+        spool.verified();
+        Path file;
+        try (Stream<Path> files = Files.list(directory)) {
+            file = files.findFirst().orElseThrow();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {(byte) ~blob[Spool.READ_SIZE + 7]}), Spool.READ_SIZE + 7);
+        }
+
+        assertTrue(spool.join());
+        Reading reading = new Reading(spool);
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> reading.done.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause().getMessage().contains("changed after it was written"), failed.getCause().getMessage());
+        assertEquals(2 * Spool.READ_SIZE, reading.bytes(), "the read that reaches the end is not handed on");
         spool.leave();
         spool.delete().await().atMost(WAIT);
         awaitTrue(() -> files() == 0, "file removed");
