@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,8 +43,14 @@ public class RequestEvents implements RequestHook {
     private static final Logger LOG = Logger.getLogger(RequestEvents.class);
     /** The media type Distribution gives every blob. */
     static final String BLOB_MEDIA_TYPE = "application/octet-stream";
-    /** A lookup that takes longer gives no event, so that it cannot hold back the events after it. */
+    /** A lookup that takes longer gives no event. */
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long an event may hold back the ones after it while its response goes out (or its lookup runs):
+     * a client that stops reading a large manifest would otherwise hold every later event until its
+     * connection closes. Longer, it goes out when its response has ended, after them.
+     */
+    static final Duration HOLD_AT_MOST = Duration.ofSeconds(5);
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
     /** The request's event, until its response has ended. */
     private static final String PENDING = RequestEvents.class.getName() + ".pending";
@@ -99,8 +106,9 @@ public class RequestEvents implements RequestHook {
 
     /**
      * Builds the event as the response's headers go out. Its place in the order is taken then, before the client can
-     * read the answer and send its next request, perhaps on another event loop; a blob's streamed body takes it once
-     * the body has gone out, so that a long download does not hold back the events after it.
+     * read the answer and send its next request, perhaps on another event loop, and kept for at most
+     * {@link #HOLD_AT_MOST}; a blob's streamed body takes it once the body has gone out, so that a long download
+     * does not hold back the events after it.
      */
     private void answering(RoutingContext ctx) {
         String path = ctx.normalizedPath();
@@ -139,12 +147,11 @@ public class RequestEvents implements RequestHook {
         }
         CompletableFuture<Void> sent = new CompletableFuture<>();
         ctx.put(PENDING, sent);
-        Runnable takePlace = () -> events.add(sent.thenCompose(v -> event),
-                failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
+        Consumer<Throwable> none = failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage());
         if (route == Route.BLOB && method == HttpMethod.GET && status != 307) {
-            ctx.addBodyEndHandler(v -> takePlace.run());
+            ctx.addBodyEndHandler(v -> events.add(sent.thenCompose(v2 -> event), none));
         } else {
-            takePlace.run();
+            events.add(sent.thenCompose(v -> event), HOLD_AT_MOST, none);
         }
     }
 

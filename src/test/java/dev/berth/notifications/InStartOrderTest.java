@@ -2,11 +2,14 @@ package dev.berth.notifications;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
+
+import dev.berth.testsupport.Poll;
 
 class InStartOrderTest {
 
@@ -34,6 +37,26 @@ class InStartOrderTest {
 
         order.add(CompletableFuture.completedFuture("e"), e -> failed.add(e.getMessage()));
         assertEquals(List.of("a", "b", "d", "e"), out, "a lookup already done goes on at once when nothing is before it");
+    }
+
+    @Test
+    void aLookupNotDoneWithinItsHoldGivesUpItsPlaceAndGoesOnWhenDone() {
+        List<String> out = new CopyOnWriteArrayList<>();
+        InStartOrder<String> order = new InStartOrder<>(out::add);
+        CompletableFuture<String> stalled = new CompletableFuture<>();
+        order.add(stalled, Duration.ofMillis(300), e -> { });
+        order.add(CompletableFuture.completedFuture("b"), e -> { });
+        assertEquals(List.of(), out, "held back while the first may still come");
+
+        Poll.until(() -> out.equals(List.of("b")), Duration.ofSeconds(10), "the one after it, once the hold passed");
+        stalled.complete("a");
+        assertEquals(List.of("b", "a"), out, "the late one when it is done");
+
+        CompletableFuture<String> quick = new CompletableFuture<>();
+        order.add(quick, Duration.ofSeconds(30), e -> { });
+        order.add(CompletableFuture.completedFuture("d"), e -> { });
+        quick.complete("c");
+        assertEquals(List.of("b", "a", "c", "d"), out, "done within its hold: in its place");
     }
 
     @Test
