@@ -20,22 +20,20 @@ final class InStartOrder<T> {
     private static final Logger LOG = Logger.getLogger(InStartOrder.class);
 
     private final Consumer<T> next;
+    private final Duration holdAtMost;
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-    InStartOrder(Consumer<T> next) {
+    /** Results to {@code next}; a lookup not done {@code holdAtMost} after it was added gives up its place. */
+    InStartOrder(Consumer<T> next, Duration holdAtMost) {
         this.next = next;
-    }
-
-    /** {@code lookup}'s result goes on once every lookup added before it has gone on, failed or given up its place. */
-    void add(CompletionStage<T> lookup, Consumer<Throwable> failed) {
-        add(lookup, null, failed);
+        this.holdAtMost = holdAtMost;
     }
 
     /**
-     * As {@link #add(CompletionStage, Consumer)}, but a lookup not done {@code holdAtMost} after it was added
-     * gives up its place: the ones after it go on, and it goes on when it is done.
+     * {@code lookup}'s result goes on once every lookup added before it has gone on, failed or given up its place;
+     * not done within the hold, it gives up its own: the ones after it go on, and it goes on when it is done.
      */
-    synchronized void add(CompletionStage<T> lookup, Duration holdAtMost, Consumer<Throwable> failed) {
+    synchronized void add(CompletionStage<T> lookup, Consumer<Throwable> failed) {
         CompletableFuture<T> done = lookup.toCompletableFuture();
         BiFunction<T, Throwable, Void> handOn = (result, failure) -> {
             if (failure != null) {
@@ -45,13 +43,10 @@ final class InStartOrder<T> {
             }
             return null;
         };
-        // true once done, false when the time to hold its place has passed first (a timer only while not done)
-        CompletableFuture<Boolean> inTime = done.handle((result, failure) -> true);
-        if (holdAtMost != null) {
-            inTime = inTime.completeOnTimeout(false, holdAtMost.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        CompletableFuture<Boolean> turn = inTime;
-        last = last.thenCompose(v -> turn).thenApply(onTime -> {
+        // true once done, false when the hold has passed first (a timer only while not done)
+        CompletableFuture<Boolean> inTime = done.handle((result, failure) -> true)
+                .completeOnTimeout(false, holdAtMost.toMillis(), TimeUnit.MILLISECONDS);
+        last = last.thenCompose(v -> inTime).thenApply(onTime -> {
             if (onTime) {
                 done.handle(handOn).join(); // done already: handed on in this place
             } else {

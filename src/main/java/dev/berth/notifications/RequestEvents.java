@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,9 +45,9 @@ public class RequestEvents implements RequestHook {
     /** A lookup that takes longer gives no event. */
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
     /**
-     * How long an event may hold back the ones after it while its response goes out (or its lookup runs):
-     * a client that stops reading a large manifest would otherwise hold every later event until its
-     * connection closes. Longer, it goes out when its response has ended, after them.
+     * How long an event may hold back the ones after it while its response goes out or its lookup runs: a
+     * client that stops reading a large manifest would otherwise hold every later event until its connection
+     * closes, and a lookup on a slow storage for up to LOOKUP_TIMEOUT. Longer, it goes out when ready, after them.
      */
     static final Duration HOLD_AT_MOST = Duration.ofSeconds(5);
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
@@ -68,7 +67,7 @@ public class RequestEvents implements RequestHook {
     RequestEvents(Notifier notifier, Manifests manifests, RepositoryBlobs blobs, HttpConfig http,
             @ConfigProperty(name = "quarkus.http.port") int port) {
         this.notifier = notifier;
-        this.events = new InStartOrder<>(notifier::publish);
+        this.events = new InStartOrder<>(notifier::publish, HOLD_AT_MOST);
         this.manifests = manifests;
         this.blobs = blobs;
         this.http = http;
@@ -147,11 +146,12 @@ public class RequestEvents implements RequestHook {
         }
         CompletableFuture<Void> sent = new CompletableFuture<>();
         ctx.put(PENDING, sent);
-        Consumer<Throwable> none = failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage());
+        Runnable takePlace = () -> events.add(sent.thenCompose(v -> event),
+                failure -> LOG.debugf("no %s event for %s: %s", action, path, failure.getMessage()));
         if (route == Route.BLOB && method == HttpMethod.GET && status != 307) {
-            ctx.addBodyEndHandler(v -> events.add(sent.thenCompose(v2 -> event), none));
+            ctx.addBodyEndHandler(v -> takePlace.run());
         } else {
-            events.add(sent.thenCompose(v -> event), HOLD_AT_MOST, none);
+            takePlace.run();
         }
     }
 

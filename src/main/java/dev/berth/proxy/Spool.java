@@ -213,14 +213,13 @@ final class Spool {
     /** {@code bytes}, read up to {@code end}, into the reader's checksum; at the verified end, compared with the writer's. */
     private Buffer checked(byte[] bytes, long end, CRC32C read) {
         read.update(bytes);
+        boolean atTheEnd;
         long expected;
         synchronized (this) {
-            if (!verified || end != released) {
-                return Buffer.buffer(Unpooled.wrappedBuffer(bytes));
-            }
+            atTheEnd = verified && end == released;
             expected = verifiedChecksum;
         }
-        if (read.getValue() != expected) {
+        if (atTheEnd && read.getValue() != expected) {
             throw new IllegalStateException("spool file " + path + " changed after it was written: its bytes no longer match the blob's");
         }
         return Buffer.buffer(Unpooled.wrappedBuffer(bytes));

@@ -17,7 +17,7 @@ class InStartOrderTest {
     void resultsGoOnInTheOrderTheLookupsStartedAndAFailureIsSkipped() {
         List<String> out = new CopyOnWriteArrayList<>();
         List<String> failed = new CopyOnWriteArrayList<>();
-        InStartOrder<String> order = new InStartOrder<>(out::add);
+        InStartOrder<String> order = new InStartOrder<>(out::add, Duration.ofMinutes(1));
         CompletableFuture<String> first = new CompletableFuture<>();
         CompletableFuture<String> second = new CompletableFuture<>();
         CompletableFuture<String> third = new CompletableFuture<>();
@@ -42,9 +42,9 @@ class InStartOrderTest {
     @Test
     void aLookupNotDoneWithinItsHoldGivesUpItsPlaceAndGoesOnWhenDone() {
         List<String> out = new CopyOnWriteArrayList<>();
-        InStartOrder<String> order = new InStartOrder<>(out::add);
+        InStartOrder<String> order = new InStartOrder<>(out::add, Duration.ofMillis(300));
         CompletableFuture<String> stalled = new CompletableFuture<>();
-        order.add(stalled, Duration.ofMillis(300), e -> { });
+        order.add(stalled, e -> { });
         order.add(CompletableFuture.completedFuture("b"), e -> { });
         assertEquals(List.of(), out, "held back while the first may still come");
 
@@ -53,7 +53,7 @@ class InStartOrderTest {
         assertEquals(List.of("b", "a"), out, "the late one when it is done");
 
         CompletableFuture<String> quick = new CompletableFuture<>();
-        order.add(quick, Duration.ofSeconds(30), e -> { });
+        order.add(quick, e -> { });
         order.add(CompletableFuture.completedFuture("d"), e -> { });
         quick.complete("c");
         assertEquals(List.of("b", "a", "c", "d"), out, "done within its hold: in its place");
@@ -67,7 +67,7 @@ class InStartOrderTest {
                 throw new IllegalStateException("consumer failed");
             }
             out.add(s);
-        });
+        }, Duration.ofMinutes(1));
         order.add(CompletableFuture.completedFuture("boom"), e -> { });
         order.add(CompletableFuture.completedFuture("next"), e -> { });
         assertEquals(List.of("next"), out);

@@ -94,11 +94,8 @@ class SpoolTest {
 
     @Test
     void theFileIsRemovedWhenTheLastReaderLeavesAfterItsOwner() throws Exception {
-        Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
         byte[] blob = random(3 * Spool.READ_SIZE + 5, 4);
-        spool.append(Buffer.buffer(blob)).await().atMost(WAIT);
-        spool.appended().await().atMost(WAIT);
-        spool.verified();
+        Spool spool = verifiedSpool(blob);
         assertTrue(spool.join());
 
         spool.delete().await().atMost(WAIT);
@@ -141,12 +138,8 @@ class SpoolTest {
 
     @Test
     void aFileChangedAfterItWasWrittenFailsItsReadersBeforeTheirLastBytes() throws Exception {
-        Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
         byte[] blob = random(2 * Spool.READ_SIZE + 100, 9);
-        spool.append(Buffer.buffer(blob)).await().atMost(WAIT);
-        spool.appended().await().atMost(WAIT);
-        assertEquals(Digester.of(DigestAlgorithm.SHA256, blob), spool.digest());
-        spool.verified();
+        Spool spool = verifiedSpool(blob);
         Path file;
         try (Stream<Path> files = Files.list(directory)) {
             file = files.findFirst().orElseThrow();
@@ -210,6 +203,16 @@ class SpoolTest {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         return bytes;
+    }
+
+    /** A spool holding {@code blob}, written whole and verified as a fill does. */
+    private Spool verifiedSpool(byte[] blob) {
+        Spool spool = Spool.create(vertx, directory, DigestAlgorithm.SHA256).await().atMost(WAIT);
+        spool.append(Buffer.buffer(blob)).await().atMost(WAIT);
+        spool.appended().await().atMost(WAIT);
+        assertEquals(Digester.of(DigestAlgorithm.SHA256, blob), spool.digest());
+        spool.verified();
+        return spool;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
