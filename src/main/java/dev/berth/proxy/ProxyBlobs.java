@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,9 +14,11 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.berth.http.OnContext;
+import dev.berth.outbound.BoundedBody;
 import dev.berth.registry.BlobStore;
 import dev.berth.registry.BlobUploads;
 import dev.berth.registry.Digest;
+import dev.berth.registry.Digester;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryBlobs;
@@ -33,15 +36,18 @@ import io.vertx.core.http.HttpMethod;
 /**
  * Blobs of a mirror that a repository does not hold yet. One upstream read feeds both the client and
  * storage, each asking for more only as it takes them, so memory stays bounded. The blob is linked
- * only once the upload's digest is verified; a failed or cut fill leaves nothing linked and its
- * upload removed. A client that goes away does not stop the fill. Concurrent requests for a blob
- * being filled on this replica share that fill, one upstream fetch: on S3 they read its spool as it
- * grows; otherwise (or from another repository) they wait for it and are then served from storage.
+ * only once its digest is verified; a failed or cut fill leaves nothing linked or stored. A client
+ * that goes away does not stop the fill. Concurrent requests for a blob being filled on this replica
+ * share that fill, one upstream fetch: on S3 they read its spool as it grows; otherwise (or from
+ * another repository, or for a small blob held in memory) they wait for it and are then served from
+ * storage.
  *
  * <p>On the filesystem the bytes go straight into the upload (the disk is faster than the network):
  * the slower side sets the pace. On S3, whose multipart writes are slower than most upstreams, they
  * go to the client and to a local {@link Spool} that storage reads at its own pace: the client gets
  * its last bytes once the digest over the whole body is verified, not once storage has committed.
+ * The verified blob then goes from the spool straight to its place in the bucket, which shows it only
+ * once it is whole ({@link BlobStore#putVerified}).
  */
 @ApplicationScoped
 public class ProxyBlobs {
@@ -66,6 +72,8 @@ public class ProxyBlobs {
     public static final int STEP_BYTES = JOINED_READS * Upstream.MAX_CHUNK_BYTES;
     /** Network reads joined into one copy on the way to client and storage: under half a G1 region (1 MiB at 512 MiB of heap), not a humongous object. */
     static final int COPIED_READS = 4;
+    /** Blobs up to this size are fetched into memory rather than a spool (on S3). */
+    static final int SMALL_BLOB_BYTES = 1024 * 1024;
 
     /** Fills under way on this replica, by digest. */
     private final Map<Digest, Running> fills = new ConcurrentHashMap<>();
@@ -171,9 +179,12 @@ public class ProxyBlobs {
                 .replaceWithVoid();
     }
 
-    /** Whether fills go through a spool: on S3, whose writes are slower than the client's reads. */
+    /**
+     * Whether fills go through a spool: on storage that publishes a file at its commit (S3), whose writes are slower
+     * than the client's reads, and which takes the spooled blob straight into its place.
+     */
     private boolean spooling() {
-        return "s3".equals(driver.name());
+        return driver.publishesOnCommit();
     }
 
     /** Upstream's body into an upload and the sink at once; the client is served when the blob is stored. */
@@ -199,44 +210,75 @@ public class ProxyBlobs {
     }
 
     /**
-     * Upstream's body to the sink and a spool at once; then, once the client is served, storage reads
-     * the spool at its own pace. Storing after serving, not beside it: on a busy machine the two
-     * compete for the same cores and the client would go at storage's pace again. A fill whose
-     * upstream read fails opened no upload; the spool is deleted on every path.
+     * Upstream's body to the sink and a spool at once (or, for a small blob, held in memory); then, once
+     * the client is served, storage reads it at its own pace. Storing after serving, not beside it: on a
+     * busy machine the two compete for the same cores and the client would go at storage's pace again.
+     * A fill whose upstream read fails stores nothing; the spool is deleted on every path.
      */
     private Fill spooled(String repository, Digest digest, Sink sink, CompletableFuture<Spooled> spooled) {
-        CompletableFuture<Spool> filled = get(repository, digest)
-                .chain(response -> Spool.create(vertx, upstream.settings().spoolDirectory(), digest.algorithm())
-                        .onFailure().invoke(() -> response.request().reset())
-                        .onFailure().transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "no spool file for the blob: " + e.getMessage()))
-                        .chain(spool -> {
-                            long size = length(response);
-                            sink.start(size);
-                            spooled.complete(new Spooled(spool, size));
-                            return serve(response, spool, sink, digest)
-                                    .onFailure().invoke(spool::failed)
-                                    .onFailure().call(spool::delete).replaceWith(spool);
-                        }))
+        CompletableFuture<Served> served = get(repository, digest)
+                .chain(response -> {
+                    long size = length(response);
+                    return size >= 0 && size <= SMALL_BLOB_BYTES ? held(response, sink, digest) : spool(response, sink, digest, size, spooled);
+                })
                 .onFailure().invoke(e -> {
                     LOG.warnf("proxy: fetching %s for %s failed: %s", digest, repository, e.getMessage());
                     sink.fail(e);
                 })
                 .subscribeAsCompletionStage();
-        CompletableFuture<Void> stored = Uni.createFrom().completionStage(filled).chain(spool -> store(repository, digest, spool))
+        CompletableFuture<Void> stored = Uni.createFrom().completionStage(served).chain(blob -> store(repository, digest, blob))
                 .subscribeAsCompletionStage();
-        return new Fill(filled.thenApply(spool -> null), stored);
+        return new Fill(served.thenApply(blob -> null), stored);
+    }
+
+    /** A served blob as storage takes it: its verified bytes, and what to release once they are stored or not. */
+    private record Served(Multi<Buffer> body, Supplier<Uni<Void>> release) {
+    }
+
+    private Uni<Served> spool(HttpClientResponse response, Sink sink, Digest digest, long size, CompletableFuture<Spooled> spooled) {
+        return Spool.create(vertx, upstream.settings().spoolDirectory(), digest.algorithm())
+                .onFailure().invoke(() -> response.request().reset())
+                .onFailure().transform(e -> new RegistryException(ErrorCode.UNAVAILABLE, "no spool file for the blob: " + e.getMessage()))
+                .chain(spool -> {
+                    sink.start(size);
+                    spooled.complete(new Spooled(spool, size));
+                    return serve(response, spool, sink, digest)
+                            .onFailure().invoke(spool::failed)
+                            .onFailure().call(spool::delete)
+                            .replaceWith(new Served(spool.read(), spool::delete));
+                });
     }
 
     /**
-     * The spooled blob into an upload and linked, or the upload removed; the spool deleted either way.
-     * Its digest was verified as it was spooled, and the spool checks what storage reads back.
+     * A small blob (a config, a small layer) read whole into memory, hashed, and sent once verified: no spool
+     * file and no worker thread, whose hand-offs would cost more than the bytes. A wrong blob is an error
+     * to answer, not a transfer to cut.
      */
-    private Uni<Void> store(String repository, Digest digest, Spool spool) {
-        return uploads.start(repository)
-                .chain(upload -> uploads.completeVerified(upload, spool.read(), digest)
-                        .onFailure().call(() -> uploads.cancel(repository, upload.uuid()).onFailure().recoverWithNull()))
+    private static Uni<Served> held(HttpClientResponse response, Sink sink, Digest digest) {
+        return Upstream.uni(() -> BoundedBody.read(response, SMALL_BLOB_BYTES)).onFailure().transform(ProxyBlobs::unavailable)
+                .chain(body -> {
+                    Digester digester = Digester.start(digest.algorithm());
+                    digester.update(body);
+                    if (!digester.digest().equals(digest)) {
+                        return Uni.createFrom().failure(unavailable(new IllegalStateException(
+                                "upstream sent " + digester.length() + " bytes of digest " + digester.digest())));
+                    }
+                    sink.start(body.length());
+                    sink.write(body).subscribe().with(v -> sink.end(), sink::fail);
+                    return Uni.createFrom().item(new Served(Multi.createFrom().item(body), () -> Uni.createFrom().voidItem()));
+                });
+    }
+
+    /**
+     * The served blob written straight into its place and linked, or nothing stored; released either way.
+     * Its digest was verified as it was fetched, and a spool checks what storage reads back: no upload folder
+     * to open, hash again, copy into place and remove.
+     */
+    private Uni<Void> store(String repository, Digest digest, Served blob) {
+        return blobs.putVerified(digest, blob.body())
+                .chain(size -> repositoryBlobs.link(repository, digest, size))
                 .onFailure().invoke(e -> LOG.warnf("proxy: storing %s for %s failed (its client was served): %s", digest, repository, e.getMessage()))
-                .eventually(spool::delete)
+                .eventually(() -> blob.release().get())
                 .replaceWithVoid();
     }
 

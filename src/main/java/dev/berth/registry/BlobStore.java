@@ -48,6 +48,22 @@ public class BlobStore {
                 : driver.putContent(StoragePaths.blobData(digest), content));
     }
 
+    /**
+     * Streams content its caller verified ({@code body} hashes to {@code digest}, and fails rather than end with other
+     * bytes) into the blob's place, on storage that publishes a file at its commit only ({@link
+     * StorageDriver#publishesOnCommit()}): readers see the whole blob or nothing, and a failed write leaves nothing
+     * there. No upload folder and no copy into place. Completes with the size stored.
+     */
+    public Uni<Long> putVerified(Digest digest, Multi<Buffer> body) {
+        if (!driver.publishesOnCommit()) {
+            return Uni.createFrom().failure(new IllegalStateException(driver.name() + " storage writes in place: blobs go through an upload"));
+        }
+        return driver.writer(StoragePaths.blobData(digest), false).chain(writer -> writer.write(body)
+                .chain(writer::commit)
+                .onFailure().call(() -> writer.cancel().onFailure().recoverWithNull())
+                .map(v -> writer.size()));
+    }
+
     public Uni<Optional<String>> redirectUrl(RedirectRequest request, Digest digest) {
         return driver.redirectUrl(request, StoragePaths.blobData(digest));
     }

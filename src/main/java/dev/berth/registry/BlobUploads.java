@@ -26,8 +26,7 @@ import io.vertx.core.buffer.Buffer;
  * the data until it has closed it, on every path, so writes never interleave and completion moves
  * data that no other request can still reach. Data is hashed as it streams; completion trusts that
  * running digest only when it was kept in this process for exactly the stored size, else it hashes
- * the stored bytes again; a body its source verified (a mirror's spool) is not hashed a second time.
- * What is linked is always what is stored.
+ * the stored bytes again. What is linked is always what is stored.
  */
 @ApplicationScoped
 public class BlobUploads {
@@ -110,23 +109,10 @@ public class BlobUploads {
      * upload is discarded: nothing is linked or readable.
      */
     public Uni<Long> complete(Status at, Multi<Buffer> body, Digest expected) {
-        return complete(at, body, expected, false);
-    }
-
-    /**
-     * {@link #complete} for a body its source has already verified: one that hashes to {@code verified}
-     * and fails rather than end with other bytes (a mirror's spool, hashed as it was fetched). It is
-     * stored without being hashed again; the stored size is still checked.
-     */
-    public Uni<Long> completeVerified(Status at, Multi<Buffer> body, Digest verified) {
-        return complete(at, body, verified, true);
-    }
-
-    private Uni<Long> complete(Status at, Multi<Buffer> body, Digest expected, boolean bodyVerified) {
-        return toTheEnd(open(at).chain(upload -> (bodyVerified ? written(upload, body) : write(upload, body))
+        return toTheEnd(open(at).chain(upload -> write(upload, body)
                 .call(() -> upload.finishWriter(true))
                 // whether the blob is stored already is asked while the upload is verified: one round trip less
-                .chain(digester -> Uni.combine().all().unis(verify(upload, digester, expected, bodyVerified), blobs.size(expected)).asTuple())
+                .chain(digester -> Uni.combine().all().unis(verify(upload, digester, expected), blobs.size(expected)).asTuple())
                 .call(verified -> place(upload, expected, verified.getItem1(), verified.getItem2()))
                 .map(verified -> verified.getItem1())
                 .onTermination().call((size, failure, cancelled) -> {
@@ -220,17 +206,11 @@ public class BlobUploads {
         });
     }
 
-    /** {@code body} into the writer, not hashed: no digester. */
-    private static Uni<Digester> written(OpenUpload upload, Multi<Buffer> body) {
-        return upload.writer().write(body).replaceWith((Digester) null);
-    }
-
     /**
      * The committed data's size, once its stored size is the size written and its stored bytes hash
-     * to {@code expected} (taken as they do when the body was verified by its source); otherwise the
-     * upload is discarded and DIGEST_INVALID raised.
+     * to {@code expected}; otherwise the upload is discarded and DIGEST_INVALID raised.
      */
-    private Uni<Long> verify(OpenUpload upload, Digester digester, Digest expected, boolean bodyVerified) {
+    private Uni<Long> verify(OpenUpload upload, Digester digester, Digest expected) {
         long written = upload.writer().size();
         return driver.stat(upload.data()).chain(stored -> {
             if (stored.size() != written) {
@@ -238,8 +218,7 @@ public class BlobUploads {
                 return discard(upload, expected);
             }
             boolean trusted = digester != null && digester.algorithm() == expected.algorithm() && digester.length() == written;
-            Uni<Digest> actual = bodyVerified ? Uni.createFrom().item(expected)
-                    : trusted ? Uni.createFrom().item(digester.digest()) : rehash(upload.data(), written, expected.algorithm());
+            Uni<Digest> actual = trusted ? Uni.createFrom().item(digester.digest()) : rehash(upload.data(), written, expected.algorithm());
             return actual.chain(digest -> {
                 if (!digest.equals(expected)) {
                     LOG.debugf("upload %s: digest %s does not match %s; discarding", upload.uuid(), digest, expected);

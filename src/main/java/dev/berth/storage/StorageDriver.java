@@ -45,6 +45,15 @@ public interface StorageDriver {
      */
     Uni<FileWriter> writer(String path, boolean append);
 
+    /**
+     * Whether a new file's writer ({@code writer(path, false)}) publishes it only at its commit: nothing is
+     * readable at the path until then, and a cancelled or abandoned write leaves nothing there (S3: a multipart
+     * upload). The filesystem and in-memory drivers write in place.
+     */
+    default boolean publishesOnCommit() {
+        return false;
+    }
+
     /** Size and kind of a file or directory. */
     Uni<FileInfo> stat(String path);
 

@@ -125,6 +125,75 @@ class MirrorSpoolIT {
     }
 
     @Test
+    void aFetchedBlobGoesStraightIntoItsPlaceWithoutAnUploadOrACopy() throws Exception {
+        byte[] blob = MirrorIT.random(16 * 1024 * 1024, 29);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/placed", blob);
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/placed/blobs/" + digest)), "byte-identical, from upstream");
+        awaitTrue(() -> linked("lib/placed", digest), "linked once storage took it");
+
+        String content = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
+        // this blob's requests only (another test's store may still be running), without their queries; and without the
+        // writer's removal of a resumable upload's tail object, sent beside the completion
+        List<String> seen = storage.requests().all().stream()
+                .filter(r -> r.target().contains("/repositories/lib/placed/") || r.target().replaceFirst("\\?.*", "").endsWith(content))
+                .map(r -> r.operation() + " " + r.target().replaceFirst("\\?.*", "").replaceFirst("^/[^/]+/mirror/docker/registry/v2", ""))
+                .toList();
+        String part = "UploadPart " + content;
+        // the repository's link and the blob looked for, then one multipart upload of four 5 MiB parts into its place, then the link
+        String link = "/repositories/lib/placed/_layers/sha256/" + digest.substring(7) + "/link";
+        assertEquals(List.of("GetObject " + link, "HeadObject " + content, "CreateMultipartUpload " + content, part, part, part, part,
+                "CompleteMultipartUpload " + content, "PutObject " + link), seen);
+        assertTrue(keys(ROOT + "repositories/lib/placed/").stream().noneMatch(k -> k.contains("/_uploads/")), "no upload folder");
+        assertEquals(blob.length, bucket.client().headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(ROOT + content.substring(1))).join()
+                .contentLength(), "stored whole");
+    }
+
+    @Test
+    void aSmallBlobIsServedFromMemoryWithoutASpoolFile() throws Exception {
+        byte[] blob = MirrorIT.random(64 * 1024, 30);
+        String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/small", blob);
+        // 4 s for storage to take the blob: long enough to see how the fill holds it meanwhile
+        storage.requestRate(16 * 1024);
+        assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/small/blobs/" + digest)), "byte-identical, from upstream");
+        assertFalse(linked("lib/small", digest), "served before storage had it");
+        assertEquals(0, spoolFiles(), "no spool file while storage takes it");
+        storage.requestRate(0);
+        awaitTrue(() -> linked("lib/small", digest), "linked once storage took it");
+        String content = ROOT + "blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
+        assertEquals(blob.length, bucket.client().headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(content)).join().contentLength());
+    }
+
+    @Test
+    void wrongBytesFromUpstreamAreNeverStoredAndNoClientGetsThemWhole() throws Exception {
+        byte[] small = MirrorIT.random(64 * 1024, 31);
+        byte[] large = MirrorIT.random(16 * 1024 * 1024, 32);
+        String smallDigest = MirrorIT.pushBlob(upstream.hostPort(), "lib/wrong", small);
+        String largeDigest = MirrorIT.pushBlob(upstream.hostPort(), "lib/wrong", large);
+        // counted per connection: pooled ones that relayed earlier answers would flip elsewhere
+        upstreamRelay.resetConnections();
+        upstreamRelay.flipAnswerByte(32 * 1024);
+        try {
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/lib/wrong/blobs/" + smallDigest))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, refused.statusCode(), "a small blob is checked before it is sent: an error, not a transfer");
+            assertTrue(refused.body().contains("\"UNAVAILABLE\""), refused.body());
+            upstreamRelay.resetConnections();
+            assertTrue(MirrorIT.pullFails(mirror.url("/v2/lib/wrong/blobs/" + largeDigest)), "a large one's transfer is cut before its last bytes");
+        } finally {
+            upstreamRelay.flipAnswerByte(Long.MAX_VALUE);
+        }
+        for (String digest : List.of(smallDigest, largeDigest)) {
+            awaitTrue(() -> log().contains("fetching " + digest + " for lib/wrong failed"), "the fill failed");
+            assertFalse(linked("lib/wrong", digest), "nothing linked");
+            assertTrue(keys(ROOT + "blobs/").stream().noneMatch(k -> k.contains(digest.substring(7))), "nothing stored");
+        }
+        upstreamRelay.resetConnections();
+        assertEquals(smallDigest, MirrorIT.sha256(mirror.url("/v2/lib/wrong/blobs/" + smallDigest)), "the next pull fetches it again");
+        assertEquals(largeDigest, MirrorIT.sha256(mirror.url("/v2/lib/wrong/blobs/" + largeDigest)), "the next pull fetches it again");
+        awaitTrue(() -> linked("lib/wrong", smallDigest) && linked("lib/wrong", largeDigest), "linked by the second fills");
+    }
+
+    @Test
     void storageLostAfterTheClientWasServedLinksNothingAndTheNextPullRefills() throws Exception {
         byte[] blob = MirrorIT.random(16 * 1024 * 1024, 22);
         String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/lost", blob);
@@ -189,6 +258,7 @@ class MirrorSpoolIT {
         assertFalse(Files.exists(left.get(0)), "removed at start");
         assertTrue(log().contains("removed 1 spool files left by a stopped process"), "and said so");
         assertFalse(linked("lib/killed", digest), "nothing linked");
+        assertTrue(keys(ROOT + "blobs/").stream().noneMatch(k -> k.contains(digest.substring(7))), "nothing stored: its multipart upload is not an object");
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/killed/blobs/" + digest)), "the next pull fetches it again");
         assertEquals(2, upstreamRelay.count("GET /v2/lib/killed/blobs/" + digest));
         awaitTrue(() -> linked("lib/killed", digest), "linked by the second fill");

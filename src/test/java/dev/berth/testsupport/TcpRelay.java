@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * resets every relayed connection and refuses new ones, {@link #restore()} listens again on the same
  * port. What a client sees is what it sees when a store becomes unreachable. For an HTTP server it
  * also records the request lines it forwards ({@link #count}), and can reset a connection once it has
- * relayed a number of answer bytes ({@link #cutAfter}), as a server lost mid-download. It reads the
+ * relayed a number of answer bytes ({@link #cutAfter}), as a server lost mid-download, or change one
+ * answer byte ({@link #flipAnswerByte}), as a server sending the wrong bytes. It reads the
  * HTTP requests passing through ({@link S3Requests}): it counts them by S3 operation, and can hold each
  * one back by a latency, as a distant store would (bandwidth unchanged; a {@code 100 Continue} that a
  * client waits for is held back as well, its own round trip).
@@ -33,6 +34,7 @@ public final class TcpRelay implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile long cutAfter = Long.MAX_VALUE;
+    private volatile long flipAt = Long.MAX_VALUE;
     private final S3Requests operations = new S3Requests();
     private volatile long latencyMillis;
     /** Answer bytes per second per connection; 0: as fast as they come. */
@@ -101,6 +103,11 @@ public final class TcpRelay implements AutoCloseable {
     /** From now on a connection that has relayed {@code bytes} of answers is reset ({@code Long.MAX_VALUE}: never). */
     public void cutAfter(long bytes) {
         cutAfter = bytes;
+    }
+
+    /** From now on the answer byte at offset {@code at} of each connection is inverted ({@code Long.MAX_VALUE}: none). */
+    public void flipAnswerByte(long at) {
+        flipAt = at;
     }
 
     /** Resets every relayed connection and closes the listening socket: connecting is refused. */
@@ -201,6 +208,10 @@ public final class TcpRelay implements AutoCloseable {
                         reset(from);
                         reset(to);
                         return;
+                    }
+                    long flip = flipAt;
+                    if (!requests && flip >= relayed && flip < relayed + n) {
+                        buffer[(int) (flip - relayed)] ^= (byte) 0xff;
                     }
                     relayed += n;
                     if (reader != null && !requests) {

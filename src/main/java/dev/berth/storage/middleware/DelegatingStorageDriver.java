@@ -29,6 +29,11 @@ public abstract class DelegatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public boolean publishesOnCommit() {
+        return driver.publishesOnCommit();
+    }
+
+    @Override
     public Uni<byte[]> getContent(String path) {
         return driver.getContent(path);
     }

@@ -69,6 +69,12 @@ public final class S3Driver implements StorageDriver, BucketKeys, OpenUploads, A
         return "s3";
     }
 
+    /** A new file is a multipart upload until completed; an abandoned one is aborted by upload purging. */
+    @Override
+    public boolean publishesOnCommit() {
+        return true;
+    }
+
     @Override
     public String bucketKey(String path) {
         return keys.key(path);
