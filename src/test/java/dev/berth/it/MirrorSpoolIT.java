@@ -132,10 +132,10 @@ class MirrorSpoolIT {
         awaitTrue(() -> linked("lib/placed", digest), "linked once storage took it");
 
         String content = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
-        // this blob's requests only (another test's store may still be running), without their queries; and without the
-        // writer's removal of a resumable upload's tail object, sent beside the completion
+        // this blob's requests only (another test's store may still be running), without their queries; a tail object
+        // beside the data (a resumable upload's) would show too: the writer removes none, as it stored none
         List<String> seen = storage.requests().all().stream()
-                .filter(r -> r.target().contains("/repositories/lib/placed/") || r.target().replaceFirst("\\?.*", "").endsWith(content))
+                .filter(r -> r.target().contains("/repositories/lib/placed/") || r.target().replaceFirst("\\?.*", "").contains(content))
                 .map(r -> r.operation() + " " + r.target().replaceFirst("\\?.*", "").replaceFirst("^/[^/]+/mirror/docker/registry/v2", ""))
                 .toList();
         String part = "UploadPart " + content;

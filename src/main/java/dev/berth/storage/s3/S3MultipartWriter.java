@@ -59,6 +59,12 @@ final class S3MultipartWriter implements FileWriter {
     private boolean tailStored;
     /** The stored tail's nonce while {@link #tailStored}; null for a tail written before nonces. */
     private String tailNonce;
+    /**
+     * Whether a tail object of this upload may exist, for commit and cancel to delete: not for a writer that started
+     * the upload and never closed (a mirror's store), whose commit then costs no DeleteObject. A tail of another
+     * upload at the same path is stale to every reader, and goes with the upload's folder.
+     */
+    private boolean tailMayExist;
     private State state = State.OPEN;
 
     /** A writer over {@code done} parts, with {@code tail} pending: the tail object's, with its nonce, if {@code tailNonce} is set. */
@@ -76,6 +82,7 @@ final class S3MultipartWriter implements FileWriter {
         this.accepted = uploaded + tail.length;
         this.tailStored = tailStored;
         this.tailNonce = tailNonce;
+        this.tailMayExist = tailStored || !done.isEmpty() || tail.length > 0;
     }
 
     @Override
@@ -194,6 +201,7 @@ final class S3MultipartWriter implements FileWriter {
             // written even when empty: its fresh nonce tells this replica, at the next request, that no other wrote since
             String nonce = UUID.randomUUID().toString();
             List<CompletedPart> done = List.copyOf(parts.values());
+            tailMayExist = true; // a put that fails may still have landed
             var put = bucket.put(bucket.keys.tailKey(path))
                     .metadata(Map.of(META_UPLOAD_ID, uploadId, META_PARTS, Integer.toString(done.size()), META_NONCE, nonce))
                     .build();
@@ -216,7 +224,7 @@ final class S3MultipartWriter implements FileWriter {
             Uni<Void> written = nextPart == 1 ? putWhole() : completeParts();
             // the tail goes whatever the outcome (committed or aborted, the upload has no use for it), meanwhile: one
             // round trip less; collectFailures lets the delete finish when the write fails, and passes that failure on
-            return Uni.combine().all().unis(written, deleteTail()).collectFailures().discardItems();
+            return Uni.combine().all().unis(written, deleteTailIfAny()).collectFailures().discardItems();
         });
     }
 
@@ -260,8 +268,12 @@ final class S3MultipartWriter implements FileWriter {
             }
             state = State.CANCELLED;
             bucket.uploadStates.forget(path);
-            return new S3Uploads(bucket).abort(path, key, uploadId).chain(this::deleteTail);
+            return new S3Uploads(bucket).abort(path, key, uploadId).chain(this::deleteTailIfAny);
         });
+    }
+
+    private Uni<Void> deleteTailIfAny() {
+        return tailMayExist ? deleteTail() : Uni.createFrom().voidItem();
     }
 
     private Uni<Void> deleteTail() {
