@@ -9,7 +9,9 @@
 #   MIRROR_WARMUP=1 bench/run.sh mirror   cold pulls on a running mirror (another image pulled through it first)
 #   MIRROR_WARMUP=large bench/run.sh mirror   the same with a 256 MiB image first (a JIT-compiled byte path);
 #                                with a warm-up, each mirror is left to go idle before the cold and the warm pull;
-#                                MIRROR_WARMUP_FILLS=n: n cache misses of 256 MiB blobs (curl) before that image
+#                                MIRROR_WARMUP_FILLS=n: n cache misses of 256 MiB blobs (curl) before that image;
+#                                each run also pulls the image from a registry that is not a mirror (pushed first),
+#                                mirror-normal, the warm pull's target (MIRROR_NORMAL=0 leaves it out)
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -379,13 +381,28 @@ push_random_blob() { # n -> digest of a random 256 MiB blob pushed upstream to b
   push_blob_file "127.0.0.1:$UPSTREAM_PORT" bench/warmfill "$f"
 }
 
-pull_mirror() { # who dir -> PULL_SECONDS (not a subshell: a failed pull stops the script)
+pull_mirror() { # who dir [repository] -> PULL_SECONDS (not a subshell: a failed pull stops the script)
   local t0 t1
   mkdir -p "$2"
   t0=$(date +%s%N)
-  skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1")/bench/mirror:v1" "dir:$2"
+  skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1")/${3:-bench/mirror}:v1" "dir:$2"
   t1=$(date +%s%N)
   PULL_SECONDS=$(python3 -c "print(round(($t1-$t0)/1e9,2))")
+}
+
+# the mirror image pushed into a registry that is not a mirror (same S3, same CloudFront stand-in), then pulled
+normal_pull() { # who (uses run and layer of scenario_mirror)
+  local pid
+  rm -rf "$OUT/s3/bench/registry"
+  pid=$(start_registry "$1" 512m "$1")
+  forget_skopeo_blob_cache
+  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://$(url_of "$1")/bench/normal:v1"
+  wait_idle "$pid"
+  pull_mirror "$1" "$OUT/pulled-mirror/normal" bench/normal
+  rec mirror-normal "$1" "$run" seconds "$PULL_SECONDS"
+  cmp -s "$OUT/pulled-mirror/normal/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" || log "$1: normal pull's layer differs"
+  stop_pid "$pid"
+  rm -rf "$OUT/s3/bench/registry"
 }
 
 scenario_mirror() {
@@ -442,6 +459,10 @@ scenario_mirror() {
       cmp -s "$OUT/pulled-mirror/warm/${layer#sha256:}" "$OUT/images/mirror/blobs/sha256/${layer#sha256:}" || log "$who: warm pull's layer differs"
       stop_pid "$pid"
       cp "$OUT/$who-mirror.log" "$OUT/$who-mirror-run$run.log" # the x10 pulls below start it again on this log
+
+      # the warm pull's target: a normal pull of the same image from the same registry, not a mirror, on the same
+      # S3 and CloudFront stand-in (pushed first, unmeasured); MIRROR_NORMAL=0 leaves it out
+      [ "${MIRROR_NORMAL:-1}" = 0 ] || normal_pull "$who"
 
       rm -rf "$OUT/s3/bench/mirror-$who" "$OUT/pulled-mirror"
       pid=$(start_registry "$who" 512m "$who-mirror")
