@@ -257,11 +257,10 @@ public class ProxyBlobs {
     private static Uni<Served> held(HttpClientResponse response, Sink sink, Digest digest) {
         return Upstream.uni(() -> BoundedBody.read(response, SMALL_BLOB_BYTES)).onFailure().transform(ProxyBlobs::unavailable)
                 .chain(body -> {
-                    Digester digester = Digester.start(digest.algorithm());
-                    digester.update(body);
-                    if (!digester.digest().equals(digest)) {
+                    Digest got = Digester.of(digest.algorithm(), body);
+                    if (!got.equals(digest)) {
                         return Uni.createFrom().failure(unavailable(new IllegalStateException(
-                                "upstream sent " + digester.length() + " bytes of digest " + digester.digest())));
+                                "upstream sent " + body.length() + " bytes of digest " + got)));
                     }
                     sink.start(body.length());
                     sink.write(body).subscribe().with(v -> sink.end(), sink::fail);

@@ -64,6 +64,12 @@ public final class Digester {
         }
     }
 
+    public static Digest of(DigestAlgorithm algorithm, Buffer content) {
+        Digester d = start(algorithm);
+        d.update(content);
+        return d.digest();
+    }
+
     public static Digest of(DigestAlgorithm algorithm, byte[] content) {
         Digester d = start(algorithm);
         d.update(content);
