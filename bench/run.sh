@@ -11,7 +11,9 @@
 #                                with a warm-up, each mirror is left to go idle before the cold and the warm pull;
 #                                MIRROR_WARMUP_FILLS=n: n cache misses of 256 MiB blobs (curl) before that image;
 #                                each run also pulls the image from a registry that is not a mirror (pushed first),
-#                                mirror-normal, the warm pull's target (MIRROR_NORMAL=0 leaves it out)
+#                                mirror-normal, the warm pull's target (MIRROR_NORMAL=0 leaves it out); each run records
+#                                the CPU of the mirror, upstream and skopeo during the cold pull, and of the mirror and
+#                                S3Proxy until the layer is stored (mirror-stored)
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -20,6 +22,8 @@
 #                                then the layer alone with curl, s3-latency-get; each records the CPU per GiB of the
 #                                registry, S3Proxy, the relay and the client)
 #   bench/run.sh s3-latency-layers   push of an image of ten 256 KiB layers through the same relay (RUNS <= 4)
+#   MIRROR_UPSTREAM_LATENCY_MS=20 MIRROR_UPSTREAM_RATE=62914560 bench/run.sh mirror   a distant upstream (held back
+#                                20 ms a request, 60 MiB/s a connection), as a hub across the internet is
 #   BERTH_JAVA_OPTS="-XX:+PrintCompilation" bench/run.sh mirror   more JVM options for Berth (its log: bench/out/berth*.log)
 #   BERTH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java BERTH_APP=DIR BERTH_JAVA_OPTS=-XX:AOTCache=DIR/app.aot bench/run.sh mirror
 #                                Berth on another JVM, from another build's quarkus-app directory (e.g. the AOT cache's)
@@ -385,7 +389,7 @@ pull_mirror() { # who dir [repository] -> PULL_SECONDS (not a subshell: a failed
   local t0 t1
   mkdir -p "$2"
   t0=$(date +%s%N)
-  skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1")/${3:-bench/mirror}:v1" "dir:$2"
+  /usr/bin/time -f '%U %S' -o "$OUT/client.time" skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1")/${3:-bench/mirror}:v1" "dir:$2"
   t1=$(date +%s%N)
   PULL_SECONDS=$(python3 -c "print(round(($t1-$t0)/1e9,2))")
 }
@@ -415,6 +419,16 @@ scenario_mirror() {
   local up=$!
   echo "$up" >> "$OUT/registry.pids"
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
+  # MIRROR_UPSTREAM_LATENCY_MS, MIRROR_UPSTREAM_RATE: a distant upstream (a hub across the internet), through the relay
+  # of s3-latency: each request held back by the latency, each connection's answers capped at RATE bytes/s
+  if [ -n "${MIRROR_UPSTREAM_LATENCY_MS:-}${MIRROR_UPSTREAM_RATE:-}" ]; then
+    rm -f "$OUT/uprelay.port"
+    java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain "$UPSTREAM_PORT" \
+      "${MIRROR_UPSTREAM_LATENCY_MS:-0}" "$OUT/uprelay.port" "$OUT/uprelay.counts" "${MIRROR_UPSTREAM_RATE:-0}" > "$OUT/uprelay.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do [ -s "$OUT/uprelay.port" ] && break; sleep 0.1; done
+    sed -i "s#remoteurl: http://127.0.0.1:$UPSTREAM_PORT#remoteurl: http://127.0.0.1:$(cat "$OUT/uprelay.port")#" "$OUT"/{berth,reference}-mirror.yml
+  fi
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup:v1"
   local warmup=warmup warmup_layer=""
@@ -445,13 +459,21 @@ scenario_mirror() {
         [ -z "$warmup_layer" ] || wait_stored "$who" "$warmup_layer"
         wait_idle "$pid"
       fi
+      # CPU during the cold pull (the mirror, upstream, the client) and until it is stored (the mirror, S3Proxy): on
+      # two cores the three on the pull's path share them, so what the mirror spends per pull slows the pull
+      local m0 u0 s0; m0=$(cpu_ms "$pid"); u0=$(cpu_ms "$up"); s0=$(cpu_ms "$S3_PID")
       pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
+      rec mirror-cold "$who" "$run" mirror_cpu_ms $(( $(cpu_ms "$pid") - m0 ))
+      rec mirror-cold "$who" "$run" upstream_cpu_ms $(( $(cpu_ms "$up") - u0 ))
+      rec mirror-cold "$who" "$run" client_cpu_ms "$(python3 -c "u,s=open('$OUT/client.time').read().split()[-2:]; print(round((float(u)+float(s))*1000))")"
       rec mirror-cold "$who" "$run" seconds "$s"
       rec mirror-cold "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
       rec mirror-cold "$who" "$run" upstream_layer_gets $(( $(upstream_layer_gets "$layer") - gets ))
       # a warm pull is a cache hit: both mirrors may still be storing the layer after serving the cold pull
       wait_stored "$who" "$layer"
       wait_idle "$pid"
+      rec mirror-stored "$who" "$run" mirror_cpu_ms $(( $(cpu_ms "$pid") - m0 ))
+      rec mirror-stored "$who" "$run" s3proxy_cpu_ms $(( $(cpu_ms "$S3_PID") - s0 ))
       pull_mirror "$who" "$OUT/pulled-mirror/warm"; s=$PULL_SECONDS
       rec mirror-warm "$who" "$run" seconds "$s"
       rec mirror-warm "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
