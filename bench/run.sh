@@ -385,12 +385,14 @@ push_random_blob() { # n -> digest of a random 256 MiB blob pushed upstream to b
   push_blob_file "127.0.0.1:$UPSTREAM_PORT" bench/warmfill "$f"
 }
 
-pull_mirror() { # who dir [repository] -> PULL_SECONDS (not a subshell: a failed pull stops the script)
-  local t0 t1
+pull_mirror() { # who dir [repository] -> PULL_SECONDS, PULL_CPU_MS (not a subshell: a failed pull stops the script)
+  local t0 t1 p
   mkdir -p "$2"
   t0=$(date +%s%N)
   /usr/bin/time -f '%U %S' -o "$OUT/client.time" skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1")/${3:-bench/mirror}:v1" "dir:$2"
   t1=$(date +%s%N)
+  # the CPU so far of each process in PULL_PIDS, read at once: a python3 started first can take half a second
+  PULL_CPU_MS=(); for p in ${PULL_PIDS:-}; do PULL_CPU_MS+=("$(cpu_ms "$p")"); done
   PULL_SECONDS=$(python3 -c "print(round(($t1-$t0)/1e9,2))")
 }
 
@@ -462,9 +464,9 @@ scenario_mirror() {
       # CPU during the cold pull (the mirror, upstream, the client) and until it is stored (the mirror, S3Proxy): on
       # two cores the three on the pull's path share them, so what the mirror spends per pull slows the pull
       local m0 u0 s0; m0=$(cpu_ms "$pid"); u0=$(cpu_ms "$up"); s0=$(cpu_ms "$S3_PID")
-      pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
-      rec mirror-cold "$who" "$run" mirror_cpu_ms $(( $(cpu_ms "$pid") - m0 ))
-      rec mirror-cold "$who" "$run" upstream_cpu_ms $(( $(cpu_ms "$up") - u0 ))
+      PULL_PIDS="$pid $up" pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
+      rec mirror-cold "$who" "$run" mirror_cpu_ms $(( PULL_CPU_MS[0] - m0 ))
+      rec mirror-cold "$who" "$run" upstream_cpu_ms $(( PULL_CPU_MS[1] - u0 ))
       rec mirror-cold "$who" "$run" client_cpu_ms "$(python3 -c "u,s=open('$OUT/client.time').read().split()[-2:]; print(round((float(u)+float(s))*1000))")"
       rec mirror-cold "$who" "$run" seconds "$s"
       rec mirror-cold "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
