@@ -385,6 +385,17 @@ push_random_blob() { # n -> digest of a random 256 MiB blob pushed upstream to b
   push_blob_file "127.0.0.1:$UPSTREAM_PORT" bench/warmfill "$f"
 }
 
+# a relay (S3LatencyRelayMain) to a loopback port: each request held back LATENCY_MS, each connection's answers capped
+# at RATE bytes/s (0: none); its port in $OUT/NAME.port, requests by operation in $OUT/NAME.counts, RELAY_PID
+start_relay() { # name target-port latency-ms rate
+  rm -f "$OUT/$1.port" "$OUT/$1.counts"
+  java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain \
+    "$2" "$3" "$OUT/$1.port" "$OUT/$1.counts" "$4" > "$OUT/$1.log" 2>&1 &
+  RELAY_PID=$!; PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$OUT/$1.counts" ] && return 0; sleep 0.1; done
+  log "relay $1 did not start (see $OUT/$1.log)"; return 1
+}
+
 pull_mirror() { # who dir [repository] -> PULL_SECONDS, PULL_CPU_MS (not a subshell: a failed pull stops the script)
   local t0 t1 p
   mkdir -p "$2"
@@ -424,11 +435,7 @@ scenario_mirror() {
   # MIRROR_UPSTREAM_LATENCY_MS, MIRROR_UPSTREAM_RATE: a distant upstream (a hub across the internet), through the relay
   # of s3-latency: each request held back by the latency, each connection's answers capped at RATE bytes/s
   if [ -n "${MIRROR_UPSTREAM_LATENCY_MS:-}${MIRROR_UPSTREAM_RATE:-}" ]; then
-    rm -f "$OUT/uprelay.port"
-    java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain "$UPSTREAM_PORT" \
-      "${MIRROR_UPSTREAM_LATENCY_MS:-0}" "$OUT/uprelay.port" "$OUT/uprelay.counts" "${MIRROR_UPSTREAM_RATE:-0}" > "$OUT/uprelay.log" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 1 100); do [ -s "$OUT/uprelay.port" ] && break; sleep 0.1; done
+    start_relay uprelay "$UPSTREAM_PORT" "${MIRROR_UPSTREAM_LATENCY_MS:-0}" "${MIRROR_UPSTREAM_RATE:-0}"
     sed -i "s#remoteurl: http://127.0.0.1:$UPSTREAM_PORT#remoteurl: http://127.0.0.1:$(cat "$OUT/uprelay.port")#" "$OUT"/{berth,reference}-mirror.yml
   fi
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
@@ -518,11 +525,7 @@ scenario_mirror() {
 # S3Proxy behind a relay process that holds every request back by S3_LATENCY_MS (bandwidth unchanged) and
 # counts the requests; both registries use it in turn, with redirects off (blobs streamed by the registry)
 start_s3_relay() {
-  rm -f "$OUT/s3relay.port" "$OUT/s3relay.counts"
-  java -cp "$ROOT/target/test-classes:$(cat "$OUT/test.classpath")" dev.berth.bench.S3LatencyRelayMain \
-    "$S3_PORT" "${S3_LATENCY_MS:-30}" "$OUT/s3relay.port" "$OUT/s3relay.counts" "${S3_RATE:-0}" > "$OUT/s3relay.log" 2>&1 &
-  RELAY_PID=$!; PIDS+=($!)
-  for _ in $(seq 1 100); do [ -s "$OUT/s3relay.counts" ] && break; sleep 0.1; done
+  start_relay s3relay "$S3_PORT" "${S3_LATENCY_MS:-30}" "${S3_RATE:-0}"
   local relay; relay=$(cat "$OUT/s3relay.port")
   for who in berth reference; do
     sed -e "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$relay#" \

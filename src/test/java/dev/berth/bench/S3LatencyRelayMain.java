@@ -14,7 +14,8 @@ import dev.berth.testsupport.TcpRelay;
  * (bandwidth unchanged, unless RATE caps each connection's answers at RATE bytes per second, as a
  * TCP window over a long round trip does). It writes its own port to PORT_FILE, and every 200 ms the S3 requests
  * relayed so far by operation to COUNTS_FILE (one {@code operation count} a line, {@code total} first),
- * so the script takes the difference around a push. Serves until killed.
+ * so the script takes the difference around a push. Serves until killed. Any HTTP server will do as the target: the
+ * mirror scenario puts it in front of the upstream registry, as a distant hub.
  */
 public final class S3LatencyRelayMain {
     private S3LatencyRelayMain() {
