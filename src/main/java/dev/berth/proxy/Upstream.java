@@ -184,10 +184,12 @@ public class Upstream {
             options.putHeader("Accept", MANIFEST_TYPES);
         }
         authorization.ifPresent(a -> options.putHeader("Authorization", a));
-        return uni(() -> client.request(options).compose(req -> req.send()).map(resp -> {
+        // paused in send's own callback, which runs on the event loop as the answer's head comes in: attached later (from
+        // another thread), the body could already have gone by unread
+        return uni(() -> client.request(options).compose(req -> req.send().map(resp -> {
             resp.pause();
             return resp;
-        })).onFailure(e -> !(e instanceof UpstreamException))
+        }))).onFailure(e -> !(e instanceof UpstreamException))
                 .transform(e -> new UpstreamException(0, method + " " + url + ": " + e));
     }
 
