@@ -1,6 +1,6 @@
 """Deterministic OCI layouts for bench/run.sh: images/small (3 small layers), images/big (one 1 GiB layer),
 images/medium (256 MiB), images/mirror (200 MiB),
-images/layers-0..8 (ten 256 KiB layers each). Arguments after the output directory: which to make."""
+images/layers-0..8 (ten 256 KiB layers each), images/warmpull-0..7 (200 MiB each, made only when asked). Arguments after the output directory: which to make."""
 import gzip
 import hashlib
 import json
@@ -81,6 +81,10 @@ if "mirror" in wanted:
     mirror = write_layout(f"{out}/mirror", [(200 * MIB, 6)])
     with open(f"{out}/mirror/layer.size", "w") as f:
         f.write(str(mirror[0]["size"]))
+if "warmpulls" in wanted:
+    # cold pulls through a mirror before the measured one (bench/run.sh MIRROR_WARMUP_PULLS), each of a layer of its own
+    for v in range(8):
+        write_layout(f"{out}/warmpull-{v}", [(200 * MIB, 2000 + v)])
 if "layers" in wanted:
     # images of ten 256 KiB layers, each with its own: every measured push uploads and places new blobs
     for v in range(9):

@@ -10,6 +10,7 @@
 #   MIRROR_WARMUP=large bench/run.sh mirror   the same with a 256 MiB image first (a JIT-compiled byte path);
 #                                with a warm-up, each mirror is left to go idle before the cold and the warm pull;
 #                                MIRROR_WARMUP_FILLS=n: n cache misses of 256 MiB blobs (curl) before that image;
+#                                MIRROR_WARMUP_PULLS=n (up to 8): n cold pulls of images like the measured one first;
 #                                each run also pulls the image from a registry that is not a mirror (pushed first),
 #                                mirror-normal, the warm pull's target (MIRROR_NORMAL=0 leaves it out); each run records
 #                                the CPU of the mirror, upstream and skopeo during the cold pull, and of the mirror and
@@ -450,6 +451,16 @@ scenario_mirror() {
   # has been filling for a while
   local fills=()
   for i in $(seq 1 "${MIRROR_WARMUP_FILLS:-0}"); do fills+=("$(push_random_blob "$i")"); done
+  # MIRROR_WARMUP_PULLS=n (at most 8): before those, n cold pulls of images like the measured one (a 200 MiB layer of
+  # its own each), each stored before the next: the measured pull's own requests, so the JIT has compiled its path
+  # with the types it meets (curl fills alone leave compiled code that the first skopeo pull deoptimizes)
+  local warm_pulls=(); warm_pulls=($(seq 0 $(( ${MIRROR_WARMUP_PULLS:-0} - 1 ))))
+  if [ ${#warm_pulls[@]} -gt 0 ]; then
+    [ -f "$OUT/images/warmpull-7/index.json" ] || { log "making the warm-up pull images"; python3 "$ROOT/bench/make_images.py" "$OUT/images" warmpulls; }
+    for i in "${warm_pulls[@]}"; do
+      skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/warmpull-$i:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmpull-$i:v1"
+    done
+  fi
   # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first
   for run in $(seq 0 "$RUNS"); do
     for who in berth reference; do
@@ -460,6 +471,9 @@ scenario_mirror() {
       # the first requests of a fresh process; =large: that image has a 256 MiB layer (the JIT compiles the
       # byte path too), stored before the measured pull starts
       if [ "${MIRROR_WARMUP:-0}" != 0 ]; then
+        for i in "${warm_pulls[@]}"; do
+          pull_mirror "$who" "$OUT/pulled-mirror/warmpull-$i" "bench/warmpull-$i"; wait_stored "$who" "$(layer_digest "warmpull-$i")"
+        done
         for d in "${fills[@]}"; do
           curl -sf -o /dev/null "http://$(url_of "$who")/v2/bench/warmfill/blobs/$d"; wait_stored "$who" "$d"
         done
