@@ -454,7 +454,8 @@ scenario_mirror() {
   # MIRROR_WARMUP_PULLS=n (at most 8): before those, n cold pulls of images like the measured one (a 200 MiB layer of
   # its own each), each stored before the next: the measured pull's own requests, so the JIT has compiled its path
   # with the types it meets (curl fills alone leave compiled code that the first skopeo pull deoptimizes)
-  local warm_pulls=(); warm_pulls=($(seq 0 $(( ${MIRROR_WARMUP_PULLS:-0} - 1 ))))
+  local warm_pulls=(); mapfile -t warm_pulls < <(seq 0 $(( ${MIRROR_WARMUP_PULLS:-0} - 1 )))
+  [ ${#warm_pulls[@]} -le 8 ] || { log "MIRROR_WARMUP_PULLS: at most 8 (bench/make_images.py makes warmpull-0..7)"; return 1; }
   if [ ${#warm_pulls[@]} -gt 0 ]; then
     [ -f "$OUT/images/warmpull-7/index.json" ] || { log "making the warm-up pull images"; python3 "$ROOT/bench/make_images.py" "$OUT/images" warmpulls; }
     for i in "${warm_pulls[@]}"; do
@@ -473,6 +474,7 @@ scenario_mirror() {
       if [ "${MIRROR_WARMUP:-0}" != 0 ]; then
         for i in "${warm_pulls[@]}"; do
           pull_mirror "$who" "$OUT/pulled-mirror/warmpull-$i" "bench/warmpull-$i"; wait_stored "$who" "$(layer_digest "warmpull-$i")"
+          rm -rf "$OUT/pulled-mirror/warmpull-$i"
         done
         for d in "${fills[@]}"; do
           curl -sf -o /dev/null "http://$(url_of "$who")/v2/bench/warmfill/blobs/$d"; wait_stored "$who" "$d"
@@ -488,7 +490,7 @@ scenario_mirror() {
       PULL_PIDS="$pid $up" pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
       rec mirror-cold "$who" "$run" mirror_cpu_ms $(( PULL_CPU_MS[0] - m0 ))
       rec mirror-cold "$who" "$run" upstream_cpu_ms $(( PULL_CPU_MS[1] - u0 ))
-      rec mirror-cold "$who" "$run" client_cpu_ms "$(python3 -c "u,s=open('$OUT/client.time').read().split()[-2:]; print(round((float(u)+float(s))*1000))")"
+      rec mirror-cold "$who" "$run" client_cpu_ms "$(client_cpu_ms)"
       rec mirror-cold "$who" "$run" seconds "$s"
       rec mirror-cold "$who" "$run" mib_per_s "$(python3 -c "print(round($mib/$s,1))")"
       rec mirror-cold "$who" "$run" upstream_layer_gets $(( $(upstream_layer_gets "$layer") - gets ))
@@ -568,7 +570,11 @@ record_cpu() { # scenario who run bytes registry-pid marks-before
   for i in 0 1 2; do
     record "$1" "$2" "$3" "${names[$i]}_cpu_s_per_gib" "$(python3 -c "print(round($(( now[i] - before[i] ))/1000*2**30/$4,1))")"
   done
-  record "$1" "$2" "$3" client_cpu_s_per_gib "$(python3 -c "u,s=open('$OUT/client.time').read().split()[-2:]; print(round((float(u)+float(s))*2**30/$4,1))")"
+  record "$1" "$2" "$3" client_cpu_s_per_gib "$(python3 -c "print(round($(client_cpu_ms)/1000*2**30/$4,1))")"
+}
+
+client_cpu_ms() { # the last timed client's user + system CPU ($OUT/client.time, /usr/bin/time -f '%U %S')
+  python3 -c "u,s=open('$OUT/client.time').read().split()[-2:]; print(round((float(u)+float(s))*1000))"
 }
 
 # one skopeo copy through the relay, timed: records mb_per_s, the S3 requests it caused (logged by operation)

@@ -25,7 +25,10 @@ public final class BoundedBody {
         }
     }
 
-    /** The body, or {@link TooLargeException}; a paused response is resumed. */
+    /**
+     * The body, or {@link TooLargeException}; a paused response is resumed. Call it in the callback that hands over the
+     * response (on its event loop), or on a response paused there: Vert.x drops a body that arrives before its handler.
+     */
     public static Future<Buffer> read(HttpClientResponse response, long limit) {
         String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && declared(length) > limit) {
