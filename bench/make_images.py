@@ -1,6 +1,6 @@
 """Deterministic OCI layouts for bench/run.sh: images/small (3 small layers), images/big (one 1 GiB layer),
 images/medium (256 MiB), images/mirror (200 MiB),
-images/layers-0..8 (ten 256 KiB layers each), images/warmpull-0..7 (200 MiB each, made only when asked). Arguments after the output directory: which to make."""
+images/layers-0..8 (ten 256 KiB layers each), images/warmpull-0..7 (200 MiB each) and images/warmsmall-0..47 (16 MiB each), made only when asked. Arguments after the output directory: which to make."""
 import gzip
 import hashlib
 import json
@@ -85,6 +85,11 @@ if "warmpulls" in wanted:
     # cold pulls through a mirror before the measured one (bench/run.sh MIRROR_WARMUP_PULLS), each of a layer of its own
     for v in range(8):
         write_layout(f"{out}/warmpull-{v}", [(200 * MIB, 2000 + v)])
+if "warmsmall" in wanted:
+    # for hand probes of a mirror's JIT warm-up (docs/benchmarks.md, "What a warmed mirror still compiles"): many cold
+    # pulls with the requests of the measured one, each of a 16 MiB layer of its own, a twelfth of its bytes
+    for v in range(48):
+        write_layout(f"{out}/warmsmall-{v}", [(16 * MIB, 3000 + v)])
 if "layers" in wanted:
     # images of ten 256 KiB layers, each with its own: every measured push uploads and places new blobs
     for v in range(9):

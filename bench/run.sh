@@ -13,8 +13,8 @@
 #                                MIRROR_WARMUP_PULLS=n (up to 8): n cold pulls of images like the measured one first;
 #                                each run also pulls the image from a registry that is not a mirror (pushed first),
 #                                mirror-normal, the warm pull's target (MIRROR_NORMAL=0 leaves it out); each run records
-#                                the CPU of the mirror, upstream and skopeo during the cold pull, and of the mirror and
-#                                S3Proxy until the layer is stored (mirror-stored)
+#                                the CPU of the mirror (and of its JIT compiler threads), upstream and skopeo during the
+#                                cold pull, and of the mirror and S3Proxy until the layer is stored (mirror-stored)
 #   bench/run.sh s3-latency      push and pull of the 1 GiB layer through a relay that adds S3_LATENCY_MS
 #                                (default 30) to every S3 request, redirects off (not in the default set;
 #                                S3_READAHEAD=n sets Berth's storage.s3.readahead; S3_RATE=bytes/s caps each
@@ -183,6 +183,13 @@ record() { # scenario registry run metric value
 
 cpu_ms() { # pid -> user+system CPU milliseconds so far
   awk -v hz="$(getconf CLK_TCK)" '{print int(($14+$15)*1000/hz)}' "/proc/$1/stat"
+}
+
+# what a JVM spends compiling is warm-up, not the work asked of it: the C1 and C2 compiler threads' share of cpu_ms
+# (0 for a process without them; a compiler thread the JVM stops takes its CPU with it)
+jit_cpu_ms() { # pid -> user+system CPU milliseconds so far of its JIT compiler threads
+  cat /proc/"$1"/task/*/stat 2>/dev/null |
+    awk -v hz="$(getconf CLK_TCK)" '/\(C[12] CompilerThre/ {sub(/.*\) /, ""); s += $12 + $13} END {print int(s * 1000 / hz)}'
 }
 
 make_images() {
@@ -397,7 +404,7 @@ start_relay() { # name target-port latency-ms rate
   log "relay $1 did not start (see $OUT/$1.log)"; return 1
 }
 
-pull_mirror() { # who dir [repository] -> PULL_SECONDS, PULL_CPU_MS (not a subshell: a failed pull stops the script)
+pull_mirror() { # who dir [repository] -> PULL_SECONDS, PULL_CPU_MS, PULL_JIT_MS (not a subshell: a failed pull stops the script)
   local t0 t1 p
   mkdir -p "$2"
   t0=$(date +%s%N)
@@ -405,6 +412,7 @@ pull_mirror() { # who dir [repository] -> PULL_SECONDS, PULL_CPU_MS (not a subsh
   t1=$(date +%s%N)
   # the CPU so far of each process in PULL_PIDS, read at once: a python3 started first can take half a second
   PULL_CPU_MS=(); for p in ${PULL_PIDS:-}; do PULL_CPU_MS+=("$(cpu_ms "$p")"); done
+  [ -z "${PULL_PIDS:-}" ] || PULL_JIT_MS=$(jit_cpu_ms "${PULL_PIDS%% *}")
   PULL_SECONDS=$(python3 -c "print(round(($t1-$t0)/1e9,2))")
 }
 
@@ -486,9 +494,11 @@ scenario_mirror() {
       fi
       # CPU during the cold pull (the mirror, upstream, the client) and until it is stored (the mirror, S3Proxy): on
       # two cores the three on the pull's path share them, so what the mirror spends per pull slows the pull
-      local m0 u0 s0; m0=$(cpu_ms "$pid"); u0=$(cpu_ms "$up"); s0=$(cpu_ms "$S3_PID")
+      local m0 u0 s0 j0; m0=$(cpu_ms "$pid"); u0=$(cpu_ms "$up"); s0=$(cpu_ms "$S3_PID"); j0=$(jit_cpu_ms "$pid")
       PULL_PIDS="$pid $up" pull_mirror "$who" "$OUT/pulled-mirror/cold"; s=$PULL_SECONDS
       rec mirror-cold "$who" "$run" mirror_cpu_ms $(( PULL_CPU_MS[0] - m0 ))
+      # of which the JVM's compiler threads (a mirror still warming up compiles while it fills)
+      rec mirror-cold "$who" "$run" mirror_jit_cpu_ms $(( PULL_JIT_MS - j0 ))
       rec mirror-cold "$who" "$run" upstream_cpu_ms $(( PULL_CPU_MS[1] - u0 ))
       rec mirror-cold "$who" "$run" client_cpu_ms "$(client_cpu_ms)"
       rec mirror-cold "$who" "$run" seconds "$s"
