@@ -38,6 +38,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 OUT=$ROOT/bench/out
 source "$ROOT/bench/push_blob.sh"
+source "$ROOT/bench/proc_cpu.sh"
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s} # load before the request-rate scenarios measure; JIT compilation runs meanwhile
@@ -179,17 +180,6 @@ url_of() { [ "$1" = berth ] && echo "127.0.0.1:$BERTH_PORT" || echo "127.0.0.1:$
 
 record() { # scenario registry run metric value
   echo "$1,$2,$3,$4,$5" >> "$OUT/results.csv"
-}
-
-cpu_ms() { # pid -> user+system CPU milliseconds so far
-  awk -v hz="$(getconf CLK_TCK)" '{print int(($14+$15)*1000/hz)}' "/proc/$1/stat"
-}
-
-# what a JVM spends compiling is warm-up, not the work asked of it: the C1 and C2 compiler threads' share of cpu_ms
-# (0 for a process without them; a compiler thread the JVM stops takes its CPU with it)
-jit_cpu_ms() { # pid -> user+system CPU milliseconds so far of its JIT compiler threads
-  cat /proc/"$1"/task/*/stat 2>/dev/null |
-    awk -v hz="$(getconf CLK_TCK)" '/\(C[12] CompilerThre/ {sub(/.*\) /, ""); s += $12 + $13} END {print int(s * 1000 / hz)}'
 }
 
 make_images() {

@@ -44,42 +44,25 @@ PIDS+=($PID)
 for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$BERTH_PORT/v2/" && break; sleep 0.1; done
 head -c $((BLOB_MIB << 20)) /dev/urandom > "$W/blob"
 source bench/push_blob.sh
+source bench/proc_cpu.sh
 DIGEST=$(push_blob_file "127.0.0.1:$BERTH_PORT" bench/cpu "$W/blob")
 BLOB=http://127.0.0.1:$BERTH_PORT/v2/bench/cpu/blobs/$DIGEST
 rm -f "$W/blob"
 
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12+$13)/hz}' "/proc/$PID/stat"; }
-threads() { # user and system clock ticks per thread group (thread names without their numbers)
-  python3 - "$PID" <<'PY'
-import collections, os, re, sys
-ticks = collections.defaultdict(lambda: [0, 0])
-for t in os.listdir(f"/proc/{sys.argv[1]}/task"):
-    try:
-        stat = open(f"/proc/{sys.argv[1]}/task/{t}/stat").read()
-    except OSError:
-        continue  # the thread ended meanwhile
-    name = re.sub(r"[-#]?\d+(-\d+)*$", "", stat[stat.index("(") + 1:stat.rindex(")")]).strip()
-    fields = stat[stat.rindex(")") + 2:].split()
-    ticks[name][0] += int(fields[11])
-    ticks[name][1] += int(fields[12])
-for name, (user, system) in sorted(ticks.items()):
-    print(f"{name}\t{user}\t{system}")
-PY
-}
 for g in $(seq 1 "$GETS"); do
   if [ "$g" = $((WARM + 1)) ]; then
-    threads > "$W/threads.before"
+    thread_ticks "$PID" > "$W/threads.before"
     [ -z "${JFR:-}" ] || jcmd "$PID" JFR.start name=pull settings=profile filename="$(realpath -m "$JFR")" > /dev/null
   fi
-  c0=$(cpu) t0=$(date +%s%N)
+  c0=$(cpu_ms "$PID") t0=$(date +%s%N)
   got=$(curl -s -f "$BLOB" | sha256sum | cut -d' ' -f1)
-  t1=$(date +%s%N) c1=$(cpu)
+  t1=$(date +%s%N) c1=$(cpu_ms "$PID")
   [ "sha256:$got" = "$DIGEST" ] || { echo "GET $g: wrong digest $got" >&2; exit 1; }
-  python3 -c "print('GET $g: %.2f CPU s/GiB, %.0f MB/s' % (($c1-$c0)*1024/$BLOB_MIB, ($BLOB_MIB<<20)/1e6/(($t1-$t0)/1e9)))"
+  python3 -c "print('GET $g: %.2f CPU s/GiB, %.0f MB/s' % (($c1-$c0)/1000*1024/$BLOB_MIB, ($BLOB_MIB<<20)/1e6/(($t1-$t0)/1e9)))"
 done
 [ -z "${JFR:-}" ] || jcmd "$PID" JFR.stop name=pull > /dev/null
-threads > "$W/threads.after"
+thread_ticks "$PID" > "$W/threads.after"
 echo "GETs $((WARM + 1))-$GETS, CPU s/GiB by thread group (user, system):"
-join -t $'\t' "$W/threads.before" "$W/threads.after" | awk -F'\t' -v hz="$(getconf CLK_TCK)" -v gib="$(python3 -c "print(($GETS-$WARM)*$BLOB_MIB/1024)")" \
+LC_ALL=C join -t $'\t' "$W/threads.before" "$W/threads.after" | awk -F'\t' -v hz="$(getconf CLK_TCK)" -v gib="$(python3 -c "print(($GETS-$WARM)*$BLOB_MIB/1024)")" \
   '{u=($4-$2)/hz/gib; s=($5-$3)/hz/gib; if (u+s >= 0.01) printf "  %-24s %.2f %.2f\n", $1, u, s; tu+=u; ts+=s} END {printf "  %-24s %.2f %.2f = %.2f\n", "all", tu, ts, tu+ts}'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
