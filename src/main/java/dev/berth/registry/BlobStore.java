@@ -36,7 +36,7 @@ public class BlobStore {
         return driver.getContent(StoragePaths.blobData(digest));
     }
 
-    /** Stores small content (a manifest) under its digest, whether or not it is there already. */
+    /** Stores small content (a manifest, a small blob a mirror fetched into memory) under its digest, whether or not it is there already. */
     public Uni<Void> put(Digest digest, byte[] content) {
         return driver.putContent(StoragePaths.blobData(digest), content);
     }

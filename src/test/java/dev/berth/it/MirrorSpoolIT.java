@@ -149,18 +149,29 @@ class MirrorSpoolIT {
     }
 
     @Test
-    void aSmallBlobIsServedFromMemoryWithoutASpoolFile() throws Exception {
+    void aSmallBlobIsServedFromMemoryWithoutASpoolFileAndStoredInOnePut() throws Exception {
         byte[] blob = MirrorIT.random(64 * 1024, 30);
         String digest = MirrorIT.pushBlob(upstream.hostPort(), "lib/small", blob);
-        // 4 s for storage to take the blob: long enough to see how the fill holds it meanwhile
-        storage.requestRate(16 * 1024);
+        // each storage request a second late: the client is served after the two lookups, and storage has the blob and
+        // its link two seconds later, long enough to see how the fill holds it meanwhile
+        storage.latency(1000);
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/small/blobs/" + digest)), "byte-identical, from upstream");
         assertFalse(linked("lib/small", digest), "served before storage had it");
         assertEquals(0, spoolFiles(), "no spool file while storage takes it");
-        storage.requestRate(0);
+        storage.latency(0);
         awaitTrue(() -> linked("lib/small", digest), "linked once storage took it");
         String content = ROOT + "blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
         assertEquals(blob.length, bucket.client().headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(content)).join().contentLength());
+
+        // this blob's requests only, without their queries: looked for, then one PutObject into its place (no multipart
+        // upload opened and aborted), then the link
+        String data = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
+        String link = "/repositories/lib/small/_layers/sha256/" + digest.substring(7) + "/link";
+        List<String> seen = storage.requests().all().stream()
+                .filter(r -> r.target().contains("/repositories/lib/small/") || r.target().replaceFirst("\\?.*", "").contains(data))
+                .map(r -> r.operation() + " " + r.target().replaceFirst("\\?.*", "").replaceFirst("^/[^/]+/mirror/docker/registry/v2", ""))
+                .toList();
+        assertEquals(List.of("GetObject " + link, "HeadObject " + data, "PutObject " + data, "PutObject " + link), seen);
     }
 
     @Test
