@@ -107,6 +107,7 @@ class MirrorSpoolIT {
     @AfterEach
     void spoolIsEmpty() throws Exception {
         storage.requestRate(0);
+        storage.latency(0);
         awaitTrue(() -> spoolFiles() == 0, "spool directory empty");
     }
 
