@@ -233,7 +233,7 @@ public class ProxyBlobs {
 
     /**
      * A served blob as storage takes it: how its verified bytes are stored (completing with their size), and what to
-     * release once they are or not.
+     * release once they are or not. Both are called only when storing starts, whatever a driver does at assembly.
      */
     private record Served(Supplier<Uni<Long>> put, Supplier<Uni<Void>> release) {
     }

@@ -132,13 +132,9 @@ class MirrorSpoolIT {
         assertEquals(digest, MirrorIT.sha256(mirror.url("/v2/lib/placed/blobs/" + digest)), "byte-identical, from upstream");
         awaitTrue(() -> linked("lib/placed", digest), "linked once storage took it");
 
-        String content = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
-        // this blob's requests only (another test's store may still be running), without their queries; a tail object
-        // beside the data (a resumable upload's) would show too: the writer removes none, as it stored none
-        List<String> seen = storage.requests().all().stream()
-                .filter(r -> r.target().contains("/repositories/lib/placed/") || r.target().replaceFirst("\\?.*", "").contains(content))
-                .map(r -> r.operation() + " " + r.target().replaceFirst("\\?.*", "").replaceFirst("^/[^/]+/mirror/docker/registry/v2", ""))
-                .toList();
+        String content = blobData(digest);
+        // a tail object beside the data (a resumable upload's) would show too: the writer removes none, as it stored none
+        List<String> seen = blobRequests("lib/placed", digest);
         String part = "UploadPart " + content;
         // the repository's link and the blob looked for, then one multipart upload of four 5 MiB parts into its place, then the link
         String link = "/repositories/lib/placed/_layers/sha256/" + digest.substring(7) + "/link";
@@ -161,18 +157,13 @@ class MirrorSpoolIT {
         assertEquals(0, spoolFiles(), "no spool file while storage takes it");
         storage.latency(0);
         awaitTrue(() -> linked("lib/small", digest), "linked once storage took it");
-        String content = ROOT + "blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
-        assertEquals(blob.length, bucket.client().headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(content)).join().contentLength());
-
-        // this blob's requests only, without their queries: looked for, then one PutObject into its place (no multipart
-        // upload opened and aborted), then the link
-        String data = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
+        String data = blobData(digest);
+        assertEquals(blob.length, bucket.client().headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(ROOT + data.substring(1))).join()
+                .contentLength());
+        // looked for, then one PutObject into its place (no multipart upload opened and aborted), then the link
         String link = "/repositories/lib/small/_layers/sha256/" + digest.substring(7) + "/link";
-        List<String> seen = storage.requests().all().stream()
-                .filter(r -> r.target().contains("/repositories/lib/small/") || r.target().replaceFirst("\\?.*", "").contains(data))
-                .map(r -> r.operation() + " " + r.target().replaceFirst("\\?.*", "").replaceFirst("^/[^/]+/mirror/docker/registry/v2", ""))
-                .toList();
-        assertEquals(List.of("GetObject " + link, "HeadObject " + data, "PutObject " + data, "PutObject " + link), seen);
+        assertEquals(List.of("GetObject " + link, "HeadObject " + data, "PutObject " + data, "PutObject " + link),
+                blobRequests("lib/small", digest));
     }
 
     @Test
@@ -420,6 +411,23 @@ class MirrorSpoolIT {
         } finally {
             pulls.shutdownNow();
         }
+    }
+
+    /** The blob's content path below the registry's root, as {@link #blobRequests} names it. */
+    private static String blobData(String digest) {
+        return "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
+    }
+
+    /**
+     * The storage requests for this repository and this blob's content, in order, as "Operation path" without queries
+     * or the root: another test's store may still be running beside it.
+     */
+    private static List<String> blobRequests(String repository, String digest) {
+        String data = blobData(digest);
+        return storage.requests().all().stream()
+                .filter(r -> r.target().contains("/repositories/" + repository + "/") || r.target().replaceFirst("\\?.*", "").contains(data))
+                .map(r -> r.operation() + " " + r.target().replaceFirst("\\?.*", "").replaceFirst("^/[^/]+/mirror/docker/registry/v2", ""))
+                .toList();
     }
 
     private static boolean linked(String repository, String digest) {
