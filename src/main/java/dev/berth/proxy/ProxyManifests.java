@@ -1,6 +1,8 @@
 package dev.berth.proxy;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,7 +26,10 @@ import io.vertx.core.http.HttpMethod;
  * they are served from storage while the tag is fresh ({@link TagExpiry}); then upstream is asked
  * with a HEAD (which registries such as Docker Hub do not count against pull quotas) and the
  * manifest fetched only when its digest is not stored. When upstream is down, throttling or failing,
- * the stored copy is served, marked stale.
+ * the stored copy is served, marked stale. A fetched or newly tagged manifest is served before it is
+ * stored: the writes (content, revision link, tag links) run behind the response, and a request for
+ * it meanwhile is answered from memory, not upstream again. A failed store is logged and the next
+ * pull fetches again; a tag is fresh only once it is stored.
  */
 @ApplicationScoped
 public class ProxyManifests {
@@ -38,6 +43,9 @@ public class ProxyManifests {
     Tags tags;
     @Inject
     TagExpiry expiry;
+
+    /** Manifests served and still being stored, by repository and digest. */
+    private final Map<String, Manifests.Stored> storing = new ConcurrentHashMap<>();
 
     /** A manifest to serve; {@code stale} when upstream could not confirm it. */
     public record Served(Manifests.Stored stored, boolean stale) {
@@ -68,10 +76,9 @@ public class ProxyManifests {
             Optional<Digest> named = Optional.ofNullable(head.digest()).filter(Digest::looksLikeDigest).map(Digest::parse);
             Uni<Optional<Manifests.Stored>> held = named.isPresent() ? local(repository, named.get()) : Uni.createFrom().item(Optional.empty());
             return held.chain(found -> found.isPresent()
-                    ? tags.tag(repository, tag, found.get().digest()).replaceWith(found.get())
+                    ? Uni.createFrom().item(behind(repository, tag, found.get(), tags.tag(repository, tag, found.get().digest())))
                     : fetch(repository, tag, tag));
-        }).call(stored -> expiry.arm(repository, tag, stored.digest()))
-                .map(stored -> new Served(stored, false))
+        }).map(stored -> new Served(stored, false))
                 .onFailure(UpstreamException.class).recoverWithUni(e -> stale(repository, tag, (UpstreamException) e));
     }
 
@@ -101,16 +108,37 @@ public class ProxyManifests {
             if (expected != null && !actual.equals(expected)) {
                 return Uni.createFrom().failure(new UpstreamException(502, "upstream sent a manifest of digest " + actual + " for " + reference));
             }
-            // served from the bytes just verified and stored, not read back: two storage round trips fewer
-            return manifests.putMirrored(repository, tag == null ? actual.toString() : tag, reply.body(), reply.contentType())
-                    .map(pushed -> new Manifests.Stored(pushed.digest(), Manifest.stored(reply.body())));
+            // checked here (a manifest storage would refuse is not served), stored behind the response
+            Uni<Manifests.Pushed> put = manifests.putMirrored(repository, tag == null ? actual.toString() : tag, reply.body(), reply.contentType());
+            // under a tag it is stored by its sha256 digest, whatever upstream announced
+            Digest digest = tag == null || actual.algorithm() == DigestAlgorithm.SHA256 ? actual : Digester.of(DigestAlgorithm.SHA256, reply.body());
+            return Uni.createFrom().item(behind(repository, tag, new Manifests.Stored(digest, Manifest.stored(reply.body())), put));
         }).onFailure(UpstreamException.class).transform(e -> tag == null
                 ? ((UpstreamException) e).toClient(ErrorCode.MANIFEST_UNKNOWN, reference)
                 : e);
     }
 
-    /** The manifest if this repository holds it. */
+    /**
+     * {@code stored}, to serve now, while {@code store} writes it (and {@code tag}, when not null, is fresh once
+     * written): on S3 that is five requests in a row, which the client need not wait for.
+     */
+    private Manifests.Stored behind(String repository, String tag, Manifests.Stored stored, Uni<?> store) {
+        String key = repository + "@" + stored.digest();
+        storing.put(key, stored);
+        store.call(() -> tag == null ? Uni.createFrom().voidItem() : expiry.arm(repository, tag, stored.digest()))
+                .onTermination().invoke(() -> storing.remove(key, stored))
+                .subscribe().with(done -> {
+                }, failure -> LOG.warnf("proxy: storing the manifest %s of %s failed, the next pull fetches it again: %s", stored.digest(),
+                        repository, failure.getMessage()));
+        return stored;
+    }
+
+    /** The manifest if this repository holds it (or is storing it). */
     private Uni<Optional<Manifests.Stored>> local(String repository, Digest digest) {
+        Manifests.Stored pending = storing.get(repository + "@" + digest);
+        if (pending != null) {
+            return Uni.createFrom().item(Optional.of(pending));
+        }
         return manifests.get(repository, digest.toString()).map(Optional::of)
                 .onFailure(ProxyManifests::unknown).recoverWithItem(Optional.empty());
     }

@@ -47,7 +47,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * A mirror on S3 (S3Proxy) whose storage is slow: a relay in front of S3Proxy throttles what Berth
  * sends it. A cold pull is served from the upstream read and the spool, before storage has the blob;
- * storage takes it afterwards. A storage failure after the client was served links nothing and the
+ * storage takes it afterwards. So is a cold manifest, answered from memory while it is stored. A storage failure after the client was served links nothing and the
  * next pull fetches again, and so does a spool file changed while storage reads it; an upstream cut
  * mid-blob is seen by the client and stores nothing. The spool directory is empty after every case.
  */
@@ -357,41 +357,82 @@ class MirrorSpoolIT {
     }
 
     @Test
-    void aColdManifestByTagIsStoredInSixStorageRequests() throws Exception {
-        byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
-        byte[] layer = MirrorIT.random(1024, 27);
-        MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", config);
-        MirrorIT.pushBlob(upstream.hostPort(), "lib/manifest", layer);
-        String manifest = OciLayout.oneLayerManifest(config, layer, "application/vnd.oci.image.layer.v1.tar");
+    void aColdManifestByTagIsServedBeforeItIsStoredInSixStorageRequests() throws Exception {
+        String manifest = pushedUpstream("lib/manifest", "{}", 27);
         String digest = OciLayout.sha256(manifest.getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> pushed = MirrorIT.putManifest(upstream.hostPort(), "lib/manifest", "v1", manifest);
-        assertEquals(201, pushed.statusCode(), pushed.body());
 
         storage.requests().clear();
-        HttpResponse<String> pulled = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/lib/manifest/manifests/v1")))
-                .header("Accept", MirrorIT.ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
+        // each storage request a second late: the client is served after the one lookup, storage has it three seconds later
+        storage.latency(1000);
+        HttpResponse<String> pulled = getManifest("lib/manifest", "v1");
         assertEquals(200, pulled.statusCode(), pulled.body());
         assertEquals(manifest, pulled.body());
         assertEquals(digest, pulled.headers().firstValue("Docker-Content-Digest").orElse(""));
-
         String repo = "/repositories/lib/manifest/_manifests/";
-        String content = "/blobs/sha256/" + digest.substring(7, 9) + "/" + digest.substring(7) + "/data";
-        // this manifest's requests only: another test's fill may still be removing its upload
-        List<String> seen = storage.requests().all().stream()
-                .filter(r -> r.target().contains("/repositories/lib/manifest/") || r.target().contains(content))
-                .map(r -> r.operation() + " " + r.target().replaceFirst("^/[^/]+/mirror/docker/registry/v2", "")).toList();
-        assertEquals(6, seen.size(), "requests: " + seen);
+        assertTrue(keys(ROOT + repo.substring(1)).isEmpty(), "served before storage had it");
+        // a client that asks by digest next (docker does) is answered from the manifest being stored, not upstream again
+        HttpResponse<String> meanwhile = getManifest("lib/manifest", digest);
+        assertEquals(200, meanwhile.statusCode(), meanwhile.body());
+        assertEquals(manifest, meanwhile.body());
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/manifest/manifests/"), "one upstream GET");
+        storage.latency(0);
+
+        String content = blobData(digest);
+        awaitTrue(() -> blobRequests("lib/manifest", digest).size() >= 6, "stored");
+        List<String> requests = blobRequests("lib/manifest", digest);
+        assertEquals(6, requests.size(), "requests: " + requests);
         // in a row: the revision looked for, the content written without a look first, the revision link
         assertEquals(List.of("GetObject " + repo + "revisions/" + digest.replace(':', '/') + "/link", "PutObject " + content,
-                "PutObject " + repo + "revisions/" + digest.replace(':', '/') + "/link"), seen.subList(0, 3));
+                "PutObject " + repo + "revisions/" + digest.replace(':', '/') + "/link"), requests.subList(0, 3));
         // then, beside each other: the content again (a collection may have moved it aside) and the tag's links
         assertEquals(Set.of("HeadObject " + content, "PutObject " + repo + "tags/v1/current/link",
-                "PutObject " + repo + "tags/v1/index/" + digest.replace(':', '/') + "/link"), Set.copyOf(seen.subList(3, 6)));
+                "PutObject " + repo + "tags/v1/index/" + digest.replace(':', '/') + "/link"), Set.copyOf(requests.subList(3, 6)));
 
-        HttpResponse<String> byDigest = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/lib/manifest/manifests/" + digest)))
-                .header("Accept", MirrorIT.ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> byDigest = getManifest("lib/manifest", digest);
         assertEquals(200, byDigest.statusCode());
         assertEquals(manifest, byDigest.body(), "stored");
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/manifest/manifests/"), "not fetched again");
+    }
+
+    @Test
+    void aManifestWhoseStoreFailsAfterItWasServedIsFetchedAgainByTheNextPull() throws Exception {
+        String manifest = pushedUpstream("lib/unstored", "{\"lost\":true}", 33);
+        String digest = OciLayout.sha256(manifest.getBytes(StandardCharsets.UTF_8));
+
+        storage.latency(1000);
+        HttpResponse<String> pulled = getManifest("lib/unstored", "v1");
+        assertEquals(200, pulled.statusCode(), pulled.body());
+        assertEquals(manifest, pulled.body());
+        // lost while the content goes up
+        storage.cut();
+        awaitTrue(() -> log().contains("storing the manifest " + digest + " of lib/unstored failed"), "the store failed");
+        storage.latency(0);
+        storage.restore();
+        assertTrue(keys(ROOT + "repositories/lib/unstored/").isEmpty(), "nothing linked");
+
+        HttpResponse<String> again = getManifest("lib/unstored", "v1");
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(manifest, again.body());
+        assertEquals(2, upstreamRelay.count("GET /v2/lib/unstored/manifests/"), "fetched again");
+        awaitTrue(() -> keys(ROOT + "repositories/lib/unstored/").contains(ROOT + "repositories/lib/unstored/_manifests/tags/v1/current/link"),
+                "stored by the second pull");
+    }
+
+    /** An image of {@code config} and a 1 KiB layer pushed upstream as {@code repository:v1}; its manifest. */
+    private static String pushedUpstream(String repository, String config, long seed) throws Exception {
+        byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
+        byte[] layer = MirrorIT.random(1024, seed);
+        MirrorIT.pushBlob(upstream.hostPort(), repository, configBytes);
+        MirrorIT.pushBlob(upstream.hostPort(), repository, layer);
+        String manifest = OciLayout.oneLayerManifest(configBytes, layer, "application/vnd.oci.image.layer.v1.tar");
+        HttpResponse<String> pushed = MirrorIT.putManifest(upstream.hostPort(), repository, "v1", manifest);
+        assertEquals(201, pushed.statusCode(), pushed.body());
+        return manifest;
+    }
+
+    private static HttpResponse<String> getManifest(String repository, String reference) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/" + repository + "/manifests/" + reference)))
+                .header("Accept", MirrorIT.ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code n} runs of {@code pull} at once, each started {@code gapMillis} after the one before; their results in order. */
