@@ -2,6 +2,7 @@ package dev.berth.proxy;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +29,8 @@ import io.vertx.core.http.HttpMethod;
  * manifest fetched only when its digest is not stored. When upstream is down, throttling or failing,
  * the stored copy is served, marked stale. A fetched or newly tagged manifest is served before it is
  * stored: the writes (content, revision link, tag links) run behind the response, and a request for
- * it meanwhile is answered from memory, not upstream again. A failed store is logged and the next
- * pull fetches again; a tag is fresh only once it is stored.
+ * it meanwhile is answered from memory, not upstream again. A tag is written only after the manifest
+ * it names; it is fresh only once stored. A failed store is logged and the next pull fetches again.
  */
 @ApplicationScoped
 public class ProxyManifests {
@@ -45,7 +46,11 @@ public class ProxyManifests {
     TagExpiry expiry;
 
     /** Manifests served and still being stored, by repository and digest. */
-    private final Map<String, Manifests.Stored> storing = new ConcurrentHashMap<>();
+    private final Map<String, Storing> storing = new ConcurrentHashMap<>();
+
+    /** A manifest being stored; {@code done} completes when it is, or fails with the store. */
+    private record Storing(Manifests.Stored stored, CompletableFuture<Void> done) {
+    }
 
     /** A manifest to serve; {@code stale} when upstream could not confirm it. */
     public record Served(Manifests.Stored stored, boolean stale) {
@@ -76,7 +81,9 @@ public class ProxyManifests {
             Optional<Digest> named = Optional.ofNullable(head.digest()).filter(Digest::looksLikeDigest).map(Digest::parse);
             Uni<Optional<Manifests.Stored>> held = named.isPresent() ? local(repository, named.get()) : Uni.createFrom().item(Optional.empty());
             return held.chain(found -> found.isPresent()
-                    ? Uni.createFrom().item(behind(repository, tag, found.get(), tags.tag(repository, tag, found.get().digest())))
+                    // the tag only once the revision it names is stored, should that still be under way
+                    ? Uni.createFrom().item(behind(repository, tag, found.get(),
+                            afterStoring(repository, found.get().digest()).chain(() -> tags.tag(repository, tag, found.get().digest()))))
                     : fetch(repository, tag, tag));
         }).map(stored -> new Served(stored, false))
                 .onFailure(UpstreamException.class).recoverWithUni(e -> stale(repository, tag, (UpstreamException) e));
@@ -123,21 +130,34 @@ public class ProxyManifests {
      * written): on S3 that is five requests in a row, which the client need not wait for.
      */
     private Manifests.Stored behind(String repository, String tag, Manifests.Stored stored, Uni<?> store) {
-        String key = repository + "@" + stored.digest();
-        storing.put(key, stored);
+        String key = key(repository, stored.digest());
+        Storing entry = new Storing(stored, new CompletableFuture<>());
+        storing.put(key, entry);
         store.call(() -> tag == null ? Uni.createFrom().voidItem() : expiry.arm(repository, tag, stored.digest()))
-                .onTermination().invoke(() -> storing.remove(key, stored))
-                .subscribe().with(done -> {
-                }, failure -> LOG.warnf("proxy: storing the manifest %s of %s failed, the next pull fetches it again: %s", stored.digest(),
-                        repository, failure.getMessage()));
+                .onTermination().invoke(() -> storing.remove(key, entry))
+                .subscribe().with(done -> entry.done().complete(null), failure -> {
+                    entry.done().completeExceptionally(failure);
+                    LOG.warnf("proxy: storing the manifest %s of %s failed, the next pull fetches it again: %s", stored.digest(), repository,
+                            failure.getMessage());
+                });
         return stored;
+    }
+
+    /** Completes once the store of this manifest under way now, if any, has; fails with it. */
+    private Uni<Void> afterStoring(String repository, Digest digest) {
+        Storing entry = storing.get(key(repository, digest));
+        return entry == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(entry.done().copy());
+    }
+
+    private static String key(String repository, Digest digest) {
+        return repository + "@" + digest;
     }
 
     /** The manifest if this repository holds it (or is storing it). */
     private Uni<Optional<Manifests.Stored>> local(String repository, Digest digest) {
-        Manifests.Stored pending = storing.get(repository + "@" + digest);
-        if (pending != null) {
-            return Uni.createFrom().item(Optional.of(pending));
+        Storing entry = storing.get(key(repository, digest));
+        if (entry != null) {
+            return Uni.createFrom().item(Optional.of(entry.stored()));
         }
         return manifests.get(repository, digest.toString()).map(Optional::of)
                 .onFailure(ProxyManifests::unknown).recoverWithItem(Optional.empty());

@@ -418,6 +418,29 @@ class MirrorSpoolIT {
                 "stored by the second pull");
     }
 
+    @Test
+    void aTagNamingAManifestStillBeingStoredIsWrittenOnlyAfterIt() throws Exception {
+        String manifest = pushedUpstream("lib/ordered", "{\"ordered\":true}", 34);
+        String digest = OciLayout.sha256(manifest.getBytes(StandardCharsets.UTF_8));
+        // each storage request a second late: by digest first, stored behind the response for some three seconds
+        storage.latency(1000);
+        HttpResponse<String> byDigest = getManifest("lib/ordered", digest);
+        assertEquals(200, byDigest.statusCode(), byDigest.body());
+        // then by tag, while that store is under way: upstream's HEAD names it, so it is served as held and only tagged
+        HttpResponse<String> byTag = getManifest("lib/ordered", "v1");
+        assertEquals(200, byTag.statusCode(), byTag.body());
+        assertEquals(manifest, byTag.body());
+        assertEquals(1, upstreamRelay.count("GET /v2/lib/ordered/manifests/"), "one upstream GET, by digest");
+        storage.latency(0);
+
+        String repo = "/repositories/lib/ordered/_manifests/";
+        awaitTrue(() -> keys(ROOT + repo.substring(1)).contains(ROOT + repo.substring(1) + "tags/v1/current/link"), "tagged");
+        List<String> requests = blobRequests("lib/ordered", digest);
+        int revision = requests.indexOf("PutObject " + repo + "revisions/" + digest.replace(':', '/') + "/link");
+        int tag = requests.indexOf("PutObject " + repo + "tags/v1/current/link");
+        assertTrue(revision >= 0 && revision < tag, "the tag written after the revision it names: " + requests);
+    }
+
     /** An image of {@code config} and a 1 KiB layer pushed upstream as {@code repository:v1}; its manifest. */
     private static String pushedUpstream(String repository, String config, long seed) throws Exception {
         byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
