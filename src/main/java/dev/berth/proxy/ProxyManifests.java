@@ -116,10 +116,10 @@ public class ProxyManifests {
                 return Uni.createFrom().failure(new UpstreamException(502, "upstream sent a manifest of digest " + actual + " for " + reference));
             }
             // checked here (a manifest storage would refuse is not served), stored behind the response
-            Uni<Manifests.Pushed> put = manifests.putMirrored(repository, tag == null ? actual.toString() : tag, reply.body(), reply.contentType());
-            // under a tag it is stored by its sha256 digest, whatever upstream announced
-            Digest digest = tag == null || actual.algorithm() == DigestAlgorithm.SHA256 ? actual : Digester.of(DigestAlgorithm.SHA256, reply.body());
-            return Uni.createFrom().item(behind(repository, tag, new Manifests.Stored(digest, Manifest.stored(reply.body())), put));
+            String storedAs = tag == null ? actual.toString() : tag;
+            Uni<Manifests.Pushed> put = manifests.putMirrored(repository, storedAs, reply.body(), reply.contentType());
+            return Uni.createFrom().item(behind(repository, tag,
+                    new Manifests.Stored(Manifests.digestOf(storedAs, reply.body()), Manifest.stored(reply.body())), put));
         }).onFailure(UpstreamException.class).transform(e -> tag == null
                 ? ((UpstreamException) e).toClient(ErrorCode.MANIFEST_UNKNOWN, reference)
                 : e);

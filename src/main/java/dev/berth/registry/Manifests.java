@@ -80,22 +80,27 @@ public class Manifests {
         return put(repository, reference, content, contentType, false);
     }
 
+    /**
+     * The digest a manifest put as {@code reference} is stored under: the digest named (DIGEST_INVALID when the content
+     * does not hash to it), or under a tag its sha256.
+     */
+    public static Digest digestOf(String reference, byte[] content) {
+        if (!Digest.looksLikeDigest(reference)) {
+            return Digester.of(DigestAlgorithm.SHA256, content);
+        }
+        Digest requested = Digest.parse(reference);
+        Digest digest = Digester.of(requested.algorithm(), content);
+        if (!digest.equals(requested)) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest digest " + digest + " does not match " + requested,
+                    Map.of("digest", requested.toString()));
+        }
+        return digest;
+    }
+
     private Uni<Pushed> put(String repository, String reference, byte[] content, String contentType, boolean pushed) {
         Manifest manifest = Manifest.parse(content, contentType);
-        Digest digest;
-        String tag = null;
-        if (Digest.looksLikeDigest(reference)) {
-            Digest requested = Digest.parse(reference);
-            digest = Digester.of(requested.algorithm(), content);
-            if (!digest.equals(requested)) {
-                throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest digest " + digest + " does not match " + requested,
-                        Map.of("digest", requested.toString()));
-            }
-        } else {
-            tag = Names.tag(reference);
-            digest = Digester.of(DigestAlgorithm.SHA256, content);
-        }
-        String tagName = tag;
+        String tagName = Digest.looksLikeDigest(reference) ? null : Names.tag(reference);
+        Digest digest = digestOf(reference, content);
         long validating = System.nanoTime();
         return (pushed ? checkReferences(repository, manifest) : Uni.createFrom().voidItem())
                 .chain(() -> pushed ? blobs.putIfAbsent(digest, content) : blobs.put(digest, content))

@@ -179,8 +179,7 @@ class MirrorIT {
         assertFalse(plain("/v2/library/stale/tags/list").contains("v1"), "the expired tag is no longer listed");
         relay.cut();
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/library/stale/manifests/v1"))).header("Accept", ACCEPT)
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = get("/v2/library/stale/manifests/v1");
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(layout.singleDigest, r.headers().firstValue("Docker-Content-Digest").orElse(""));
             assertTrue(r.headers().firstValue("Warning").orElse("").startsWith("110 "), r.headers().map().toString());
@@ -192,7 +191,12 @@ class MirrorIT {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(mirror.url(path))).header("Accept", ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
+        return getManifest(mirror.url(path));
+    }
+
+    /** A GET that accepts every manifest type this registry serves. */
+    static HttpResponse<String> getManifest(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A JSON answer's body (catalog, tags list). */

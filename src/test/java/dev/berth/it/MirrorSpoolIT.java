@@ -454,8 +454,7 @@ class MirrorSpoolIT {
     }
 
     private static HttpResponse<String> getManifest(String repository, String reference) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(mirror.url("/v2/" + repository + "/manifests/" + reference)))
-                .header("Accept", MirrorIT.ACCEPT).build(), HttpResponse.BodyHandlers.ofString());
+        return MirrorIT.getManifest(mirror.url("/v2/" + repository + "/manifests/" + reference));
     }
 
     /** {@code n} runs of {@code pull} at once, each started {@code gapMillis} after the one before; their results in order. */
