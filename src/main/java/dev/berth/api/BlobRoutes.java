@@ -116,13 +116,22 @@ public class BlobRoutes {
         // a cache miss completes on the storage's thread (the S3 client's): headers are written on the request's context
         Executor onContext = OnContext.of(ctx.vertx().getOrCreateContext());
         HttpServerRequest request = ctx.request();
-        Uni<Void> served = repositoryBlobs.size(repository, digest).emitOn(onContext)
-                .chain(size -> respond(request, response, repository, digest, size, onContext));
-        if (upstream.enabled()) {
-            served = served.onFailure(e -> blobUnknown(e) && !response.headWritten())
-                    .recoverWithUni(() -> mirror(request, response, repository, digest, onContext));
-        }
+        Uni<Void> served = upstream.enabled() ? mirrored(request, response, repository, digest, onContext)
+                : repositoryBlobs.size(repository, digest).emitOn(onContext).chain(size -> respond(request, response, repository, digest, size, onContext));
         served.emitOn(onContext).subscribe().withSubscriber(new Reply(response));
+    }
+
+    /**
+     * A mirror's blob: served as any other when linked here; else (or when its content went missing since) from
+     * upstream, knowing from the same lookup whether storage holds its content for another repository.
+     */
+    private Uni<Void> mirrored(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, Executor onContext) {
+        return repositoryBlobs.held(repository, digest).emitOn(onContext).chain(held -> held.linked().isEmpty()
+                ? mirror(request, response, repository, digest, held.stored(), onContext)
+                : respond(request, response, repository, digest, held.linked().get(), onContext)
+                        .onFailure(e -> blobUnknown(e) && !response.headWritten())
+                        .recoverWithUni(() -> blobs.size(digest).emitOn(onContext)
+                                .chain(stored -> mirror(request, response, repository, digest, stored, onContext))));
     }
 
     /**
@@ -130,7 +139,8 @@ public class BlobRoutes {
      * fetches it from upstream while serving it, or waits for the fetch under way and then serves it
      * from storage as any other.
      */
-    private Uni<Void> mirror(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, Executor onContext) {
+    private Uni<Void> mirror(HttpServerRequest request, HttpServerResponse response, String repository, Digest digest, Optional<Long> stored,
+            Executor onContext) {
         if (request.method() == HttpMethod.HEAD) {
             return proxyBlobs.upstreamSize(repository, digest).emitOn(onContext).chain(size -> {
                 contentHeaders(response.headers(), digest, size);
@@ -141,7 +151,7 @@ public class BlobRoutes {
                 return Uni.createFrom().completionStage(response.end().toCompletionStage());
             });
         }
-        return proxyBlobs.fetch(repository, digest, new MirroredBody(response, onContext, digest)).emitOn(onContext)
+        return proxyBlobs.fetch(repository, digest, stored, new MirroredBody(response, onContext, digest)).emitOn(onContext)
                 .chain(served -> served ? Uni.createFrom().voidItem()
                         : repositoryBlobs.size(repository, digest).emitOn(onContext)
                                 .chain(size -> respond(request, response, repository, digest, size, onContext)));

@@ -2,6 +2,7 @@ package dev.berth.proxy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -117,16 +118,16 @@ public class ProxyBlobs {
     }
 
     /**
-     * Brings a blob {@code repository} does not hold into it. True when this request led the fill and
-     * {@code sink} was served (or failed); false when the blob is now linked, for the caller to serve
-     * from storage as any other.
+     * Brings a blob {@code repository} does not hold into it; {@code stored} is the size of its content in storage as
+     * just looked up ({@link RepositoryBlobs#held}). True when this request led the fill and {@code sink} was served (or
+     * failed); false when the blob is now linked, for the caller to serve from storage as any other.
      */
-    public Uni<Boolean> fetch(String repository, Digest digest, Sink sink) {
-        return fetch(repository, digest, sink, true);
+    public Uni<Boolean> fetch(String repository, Digest digest, Optional<Long> stored, Sink sink) {
+        return fetch(repository, digest, Uni.createFrom().item(stored), sink, true);
     }
 
-    private Uni<Boolean> fetch(String repository, Digest digest, Sink sink, boolean mayJoin) {
-        return blobs.size(digest).chain(stored -> {
+    private Uni<Boolean> fetch(String repository, Digest digest, Uni<Optional<Long>> content, Sink sink, boolean mayJoin) {
+        return content.chain(stored -> {
             if (stored.isPresent()) {
                 // stored for another repository: upstream says whether this one holds it, without a transfer
                 return upstreamSize(repository, digest).chain(() -> repositoryBlobs.link(repository, digest, stored.get())).replaceWith(false);
@@ -165,7 +166,7 @@ public class ProxyBlobs {
             LOG.debugf("proxy: %s is being fetched, waiting for it", digest);
             Uni<Void> done = Uni.createFrom().completionStage(running.stored().copy());
             // after a failed fill one more try, which may lead a new fill
-            return (mayJoin ? done.onFailure().recoverWithNull() : done).chain(() -> fetch(repository, digest, sink, false));
+            return (mayJoin ? done.onFailure().recoverWithNull() : done).chain(() -> fetch(repository, digest, blobs.size(digest), sink, false));
         });
     }
 

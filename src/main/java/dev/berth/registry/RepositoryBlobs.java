@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,13 +46,43 @@ public class RepositoryBlobs {
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
     public Uni<Long> size(String repository, Digest digest) {
-        return descriptors.get(key(repository, digest), () -> shared.size(repository, digest.toString(), () -> load(repository, digest)))
-                .map(size -> size.orElseThrow(() -> blobUnknown(digest)));
+        return linkedSize(repository, digest, new AtomicReference<>()).map(size -> size.orElseThrow(() -> blobUnknown(digest)));
     }
 
-    private Uni<Optional<Long>> load(String repository, Digest digest) {
-        return Links.read(driver, StoragePaths.layerLink(repository, digest))
-                .chain(link -> link.filter(digest::equals).isEmpty() ? Uni.createFrom().item(Optional.<Long>empty()) : blobs.size(digest));
+    /**
+     * A blob as storage holds it: its size where {@code repository} links it, else the size of its content stored for
+     * another (empty when there is none), which a mirror needs before it fetches the blob from upstream.
+     */
+    public record Held(Optional<Long> linked, Optional<Long> stored) {
+    }
+
+    /** What storage holds of a blob for {@code repository}, in one storage round trip on a cache miss. */
+    public Uni<Held> held(String repository, Digest digest) {
+        AtomicReference<Optional<Long>> stored = new AtomicReference<>();
+        return linkedSize(repository, digest, stored).chain(linked -> {
+            if (linked.isPresent()) {
+                return Uni.createFrom().item(new Held(linked, linked));
+            }
+            // not linked: the load ran for this caller (a miss is never shared), unless a cache answered without it
+            Optional<Long> content = stored.get();
+            return (content != null ? Uni.createFrom().item(content) : blobs.size(digest)).map(size -> new Held(linked, size));
+        });
+    }
+
+    private Uni<Optional<Long>> linkedSize(String repository, Digest digest, AtomicReference<Optional<Long>> stored) {
+        return descriptors.get(key(repository, digest), () -> shared.size(repository, digest.toString(), () -> load(repository, digest, stored)));
+    }
+
+    /**
+     * The link and the content looked up at once: a linked blob costs one storage round trip, not two, and one not linked
+     * one more request (a HEAD), which a mirror about to fetch it needs anyway.
+     */
+    private Uni<Optional<Long>> load(String repository, Digest digest, AtomicReference<Optional<Long>> stored) {
+        return Uni.combine().all().unis(Links.read(driver, StoragePaths.layerLink(repository, digest)), blobs.size(digest)).asTuple()
+                .map(found -> {
+                    stored.set(found.getItem2());
+                    return found.getItem1().filter(digest::equals).isPresent() ? found.getItem2() : Optional.<Long>empty();
+                });
     }
 
     /** Links an already stored blob of {@code size} into {@code repository}; the next read of it here needs no storage round trip. */

@@ -8,15 +8,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** S3 requests seen on the wire by a {@link TcpRelay}, named by operation. */
 public final class S3Requests {
-    /** One request: its operation (ListParts, UploadPart, ...) and target. */
-    public record Request(String operation, String method, String target) {
+    /** One request: its operation (ListParts, UploadPart, ...), target, and when its head reached the relay ({@link System#nanoTime}). */
+    public record Request(String operation, String method, String target, long arrived) {
     }
 
     private final List<Request> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger continues = new AtomicInteger();
 
     void add(String method, String target, boolean copySource) {
-        seen.add(new Request(operation(method, target, copySource), method, target));
+        seen.add(new Request(operation(method, target, copySource), method, target, System.nanoTime()));
     }
 
     public int total() {
