@@ -25,6 +25,7 @@
 #   bench/run.sh s3-latency-layers   push of an image of ten 256 KiB layers through the same relay (RUNS <= 4)
 #   MIRROR_UPSTREAM_LATENCY_MS=20 MIRROR_UPSTREAM_RATE=62914560 bench/run.sh mirror   a distant upstream (held back
 #                                20 ms a request, 60 MiB/s a connection), as a hub across the internet is
+#   MIRROR_S3_LATENCY_MS=20 bench/run.sh mirror   both mirrors' S3 through a relay that holds each request back 20 ms
 #   BERTH_JAVA_OPTS="-XX:+PrintCompilation" bench/run.sh mirror   more JVM options for Berth (its log: bench/out/berth*.log)
 #   BERTH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java BERTH_APP=DIR BERTH_JAVA_OPTS=-XX:AOTCache=DIR/app.aot bench/run.sh mirror
 #                                Berth on another JVM, from another build's quarkus-app directory (e.g. the AOT cache's)
@@ -436,6 +437,12 @@ scenario_mirror() {
   if [ -n "${MIRROR_UPSTREAM_LATENCY_MS:-}${MIRROR_UPSTREAM_RATE:-}" ]; then
     start_relay uprelay "$UPSTREAM_PORT" "${MIRROR_UPSTREAM_LATENCY_MS:-0}" "${MIRROR_UPSTREAM_RATE:-0}"
     sed -i "s#remoteurl: http://127.0.0.1:$UPSTREAM_PORT#remoteurl: http://127.0.0.1:$(cat "$OUT/uprelay.port")#" "$OUT"/{berth,reference}-mirror.yml
+  fi
+  # MIRROR_S3_LATENCY_MS: both mirrors' S3 that far away (each request held back), as a bucket is from its registries;
+  # the CloudFront stand-in still reads S3Proxy directly, as an edge would
+  if [ -n "${MIRROR_S3_LATENCY_MS:-}" ]; then
+    start_relay mirrors3relay "$S3_PORT" "$MIRROR_S3_LATENCY_MS" 0
+    sed -i "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$(cat "$OUT/mirrors3relay.port")#" "$OUT"/{berth,reference}-mirror.yml
   fi
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup:v1"
