@@ -17,8 +17,8 @@ RESULTS="$OUT/mirror-first-byte.txt"
 
 start_s3; start_cdn; write_configs; write_mirror_configs
 start_relay s3relay "$S3_PORT" "$LAT_MS" 0
-sed -e "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$(cat "$OUT/s3relay.port")#" \
-  "$OUT/berth-mirror.yml" > "$OUT/berth-mirror-distant.yml"
+cp "$OUT/berth-mirror.yml" "$OUT/berth-mirror-distant.yml"
+s3_through_relay s3relay "$OUT/berth-mirror-distant.yml"
 rm -rf "$OUT/upstream"
 env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
 PIDS+=($!)

@@ -395,6 +395,11 @@ start_relay() { # name target-port latency-ms rate
   log "relay $1 did not start (see $OUT/$1.log)"; return 1
 }
 
+s3_through_relay() { # relay-name config... : the configs reach S3Proxy through that relay (start_relay) instead
+  local port; port=$(cat "$OUT/$1.port"); shift
+  sed -i "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$port#" "$@"
+}
+
 pull_mirror() { # who dir [repository] -> PULL_SECONDS, PULL_CPU_MS, PULL_JIT_MS (not a subshell: a failed pull stops the script)
   local t0 t1 p
   mkdir -p "$2"
@@ -442,7 +447,7 @@ scenario_mirror() {
   # the CloudFront stand-in still reads S3Proxy directly, as an edge would
   if [ -n "${MIRROR_S3_LATENCY_MS:-}" ]; then
     start_relay mirrors3relay "$S3_PORT" "$MIRROR_S3_LATENCY_MS" 0
-    sed -i "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$(cat "$OUT/mirrors3relay.port")#" "$OUT"/{berth,reference}-mirror.yml
+    s3_through_relay mirrors3relay "$OUT"/{berth,reference}-mirror.yml
   fi
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
   skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup:v1"
@@ -549,11 +554,10 @@ scenario_mirror() {
 # counts the requests; both registries use it in turn, with redirects off (blobs streamed by the registry)
 start_s3_relay() {
   start_relay s3relay "$S3_PORT" "${S3_LATENCY_MS:-30}" "${S3_RATE:-0}"
-  local relay; relay=$(cat "$OUT/s3relay.port")
   for who in berth reference; do
-    sed -e "s#regionendpoint: http://127.0.0.1:$S3_PORT#regionendpoint: http://127.0.0.1:$relay#" \
-      -e 's#^  delete:#  redirect:\n    disable: true\n  delete:#' -e '/^middleware:/,$d' "$OUT/$who.yml" > "$OUT/s3-latency-$who.yml"
+    sed -e 's#^  delete:#  redirect:\n    disable: true\n  delete:#' -e '/^middleware:/,$d' "$OUT/$who.yml" > "$OUT/s3-latency-$who.yml"
   done
+  s3_through_relay s3relay "$OUT"/s3-latency-{berth,reference}.yml
   # S3_READAHEAD=1: Berth streams each download in one GetObject (an A/B of its read-ahead)
   [ -z "${S3_READAHEAD:-}" ] || sed -i "s#^    chunksize: .*#&\n    readahead: $S3_READAHEAD#" "$OUT/s3-latency-berth.yml"
 }

@@ -3,6 +3,7 @@ package dev.berth.registry;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +40,10 @@ public class RepositoryBlobs {
     Cache descriptorCache;
     private ReplicatedCache descriptors;
 
+    /** For lookups that need only the linked size: one shared instance, nothing allocated per pull. */
+    private static final Consumer<Optional<Long>> IGNORED = size -> {
+    };
+
     @PostConstruct
     void init() {
         descriptors = new ReplicatedCache(descriptorCache, config.cache().descriptorttl(), invalidations);
@@ -46,7 +51,7 @@ public class RepositoryBlobs {
 
     /** The size of a blob linked in {@code repository}; BLOB_UNKNOWN when it is not. */
     public Uni<Long> size(String repository, Digest digest) {
-        return linkedSize(repository, digest, new AtomicReference<>()).map(size -> size.orElseThrow(() -> blobUnknown(digest)));
+        return linkedSize(repository, digest, IGNORED).map(size -> size.orElseThrow(() -> blobUnknown(digest)));
     }
 
     /**
@@ -59,7 +64,7 @@ public class RepositoryBlobs {
     /** What storage holds of a blob for {@code repository}, in one storage round trip on a cache miss. */
     public Uni<Held> held(String repository, Digest digest) {
         AtomicReference<Optional<Long>> stored = new AtomicReference<>();
-        return linkedSize(repository, digest, stored).chain(linked -> {
+        return linkedSize(repository, digest, stored::set).chain(linked -> {
             if (linked.isPresent()) {
                 return Uni.createFrom().item(new Held(linked, linked));
             }
@@ -69,7 +74,8 @@ public class RepositoryBlobs {
         });
     }
 
-    private Uni<Optional<Long>> linkedSize(String repository, Digest digest, AtomicReference<Optional<Long>> stored) {
+    /** {@code stored} is told the content's size when storage is asked. */
+    private Uni<Optional<Long>> linkedSize(String repository, Digest digest, Consumer<Optional<Long>> stored) {
         return descriptors.get(key(repository, digest), () -> shared.size(repository, digest.toString(), () -> load(repository, digest, stored)));
     }
 
@@ -77,10 +83,10 @@ public class RepositoryBlobs {
      * The link and the content looked up at once: a linked blob costs one storage round trip, not two, and one not linked
      * one more request (a HEAD), which a mirror about to fetch it needs anyway.
      */
-    private Uni<Optional<Long>> load(String repository, Digest digest, AtomicReference<Optional<Long>> stored) {
+    private Uni<Optional<Long>> load(String repository, Digest digest, Consumer<Optional<Long>> stored) {
         return Uni.combine().all().unis(Links.read(driver, StoragePaths.layerLink(repository, digest)), blobs.size(digest)).asTuple()
                 .map(found -> {
-                    stored.set(found.getItem2());
+                    stored.accept(found.getItem2());
                     return found.getItem1().filter(digest::equals).isPresent() ? found.getItem2() : Optional.<Long>empty();
                 });
     }
