@@ -14,15 +14,13 @@ export BENCH_LIBRARY=1 SKIP_BUILD=1 S3_PORT=${S3_PORT:-9200} BERTH_PORT=${BERTH_
 source bench/run.sh
 LAT_MS=${LAT_MS:-30} GETS=${GETS:-12} WARM=${WARM:-4} ROUNDS=${ROUNDS:-3}
 RESULTS="$OUT/mirror-first-byte.txt"
+require_built
 
 start_s3; start_cdn; write_configs; write_mirror_configs
 start_relay s3relay "$S3_PORT" "$LAT_MS" 0
 cp "$OUT/berth-mirror.yml" "$OUT/berth-mirror-distant.yml"
 s3_through_relay s3relay "$OUT/berth-mirror-distant.yml"
-rm -rf "$OUT/upstream"
-env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
+start_upstream
 
 first_bytes() { # digests... -> seconds to the first byte of each GET, after the first WARM
   local i=0 d

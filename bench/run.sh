@@ -384,6 +384,23 @@ push_random_blob() { # n -> digest of a random 256 MiB blob pushed upstream to b
   push_blob_file "127.0.0.1:$UPSTREAM_PORT" bench/warmfill "$f"
 }
 
+start_upstream() { # -> UPSTREAM_PID: an empty Distribution 2.8 on UPSTREAM_PORT, the mirrors' upstream
+  rm -rf "$OUT/upstream"
+  env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
+  UPSTREAM_PID=$!; PIDS+=($!)
+  wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
+}
+
+push_upstream() { # image name under $OUT/images, repository: the image as repository:v1 on the upstream
+  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/$1:v1" "docker://127.0.0.1:$UPSTREAM_PORT/$2:v1"
+}
+
+# for the scripts that load these functions (BENCH_LIBRARY=1): what bench/run.sh's build leaves in $OUT
+require_built() {
+  [ -s "$OUT/test.classpath" ] && [ -f "$OUT/s3proxy-4.1.0-jar-with-dependencies.jar" ] && return 0
+  log "run bench/run.sh once first: it fetches S3Proxy and the test classpath into $OUT"; exit 1
+}
+
 # a relay (S3LatencyRelayMain) to a loopback port: each request held back LATENCY_MS, each connection's answers capped
 # at RATE bytes/s (0: none); its port in $OUT/NAME.port, requests by operation in $OUT/NAME.counts, RELAY_PID
 start_relay() { # name target-port latency-ms rate
@@ -432,11 +449,8 @@ scenario_mirror() {
   mib=$(( $(cat "$OUT/images/mirror/layer.size") / 1048576 ))
   layer=$(layer_digest mirror)
   write_mirror_configs
-  rm -rf "$OUT/upstream"
-  env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
-  local up=$!
-  echo "$up" >> "$OUT/registry.pids"
-  wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
+  start_upstream
+  local up=$UPSTREAM_PID
   # MIRROR_UPSTREAM_LATENCY_MS, MIRROR_UPSTREAM_RATE: a distant upstream (a hub across the internet), through the relay
   # of s3-latency: each request held back by the latency, each connection's answers capped at RATE bytes/s
   if [ -n "${MIRROR_UPSTREAM_LATENCY_MS:-}${MIRROR_UPSTREAM_RATE:-}" ]; then
@@ -449,13 +463,13 @@ scenario_mirror() {
     start_relay mirrors3relay "$S3_PORT" "$MIRROR_S3_LATENCY_MS" 0
     s3_through_relay mirrors3relay "$OUT"/{berth,reference}-mirror.yml
   fi
-  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/mirror:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/mirror:v1"
-  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/small:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup:v1"
+  push_upstream mirror bench/mirror
+  push_upstream small bench/warmup
   local warmup=warmup warmup_layer=""
   if [ "${MIRROR_WARMUP:-0}" = large ]; then
     warmup=warmup-large
     warmup_layer=$(layer_digest medium)
-    skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/medium:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmup-large:v1"
+    push_upstream medium bench/warmup-large
   fi
   # MIRROR_WARMUP_FILLS=n: n more cache misses of 256 MiB blobs (curl) before the warm-up image, as on a mirror that
   # has been filling for a while
@@ -469,7 +483,7 @@ scenario_mirror() {
   if [ ${#warm_pulls[@]} -gt 0 ]; then
     [ -f "$OUT/images/warmpull-7/index.json" ] || { log "making the warm-up pull images"; python3 "$ROOT/bench/make_images.py" "$OUT/images" warmpulls; }
     for i in "${warm_pulls[@]}"; do
-      skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/warmpull-$i:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/warmpull-$i:v1"
+      push_upstream "warmpull-$i" "bench/warmpull-$i"
     done
   fi
   # run 0 is not recorded: it warms S3Proxy and the CloudFront stand-in (JVMs) for whichever registry goes first

@@ -6,7 +6,9 @@
 #   JAVA_HOME=/path/to/jdk-25 ./mvnw package -DskipTests -Daot -Dquarkus.package.jar.aot.phase=BUILD
 #   JAVA=/path/to/jdk-25/bin/java bench/train_mirror_aot.sh          writes target/quarkus-app/mirror.aot
 #   BERTH_JAVA=/path/to/jdk-25/bin/java BERTH_JAVA_OPTS=-XX:AOTCache=target/quarkus-app/mirror.aot bench/run.sh mirror
-# Knobs: APP (target/quarkus-app), TRAIN (12, at most 48), AOT ($APP/mirror.aot). Ports as bench/run.sh's. Run by hand.
+# After bench/run.sh has run once (S3Proxy and the test classpath in bench/out); its default build would replace the
+# aot-jar, so build with -Daot after it. Knobs: APP (target/quarkus-app), TRAIN (12, at most 48), AOT ($APP/mirror.aot).
+# Ports as bench/run.sh's. Run by hand.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export BENCH_LIBRARY=1 SKIP_BUILD=1 S3_PORT=${S3_PORT:-9200} BERTH_PORT=${BERTH_PORT:-5200} REF_PORT=${REF_PORT:-5201} \
@@ -16,18 +18,15 @@ source bench/run.sh
 APP=$(cd "${APP:-target/quarkus-app}" && pwd) TRAIN=${TRAIN:-12}
 AOT=${AOT:-$APP/mirror.aot}
 [ -n "${JAVA:-}" ] || { log "JAVA: the JDK 25 java that will run the mirror"; exit 1; }
+require_built
 [ -f "$OUT/images/warmsmall-$((TRAIN - 1))/index.json" ] || python3 bench/make_images.py "$OUT/images" warmsmall
 [ -f "$OUT/images/medium/index.json" ] || python3 bench/make_images.py "$OUT/images" medium
 
 start_s3; start_cdn; write_configs; write_mirror_configs
-rm -rf "$OUT/upstream" "$OUT/s3/bench/mirror-berth" "$OUT/pulled-mirror"
-env -u AWS_CA_BUNDLE docker-registry serve "$OUT/upstream.yml" > "$OUT/upstream.log" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$UPSTREAM_PORT/v2/"
+rm -rf "$OUT/s3/bench/mirror-berth" "$OUT/pulled-mirror"
+start_upstream
 images=(); for i in $(seq 0 $((TRAIN - 1))); do images+=("warmsmall-$i"); done; images+=(medium)
-for image in "${images[@]}"; do
-  skopeo copy -q --dest-tls-verify=false "oci:$OUT/images/$image:v1" "docker://127.0.0.1:$UPSTREAM_PORT/bench/train-$image:v1"
-done
+for image in "${images[@]}"; do push_upstream "$image" "bench/train-$image"; done
 
 rm -f "$AOT"
 pid=$(BERTH_APP=$APP BERTH_JAVA=$JAVA BERTH_JAVA_OPTS="-XX:AOTCacheOutput=$AOT" start_registry berth 512m berth-mirror)
